@@ -1,0 +1,106 @@
+// swift-tools-version: 6.1
+//
+// HFTKit: market connectivity for trading systems.
+// Module map (each module has one job; see README.md "Architecture"):
+//   HFTCore        exact decimals, timestamps, instruments, channels, normalized events, errors  (no I/O)
+//   CLibWebSockets libwebsockets C binding (+ shim for macros Swift cannot import)
+//   CZeroMQ        libzmq C binding
+//   HFTWebSocket   libwebsockets transport (service thread, connections)
+//   HFTIPC         ZeroMQ sockets, command system and market-data pub/sub
+//   hft            the command-line tool
+// Benchmarks live in their own package under Benchmarks/ (run with `make bench`), so tests never build them.
+import PackageDescription
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "HFTKit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HFTCore", targets: ["HFTCore"]),
+        .library(name: "HFTWebSocket", targets: ["HFTWebSocket"]),
+        .library(name: "HFTIPC", targets: ["HFTIPC"]),
+        .executable(name: "hft", targets: ["hft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C bindings. libzmq is linked without pkg-config on purpose: its --cflags carry `-isystem`,
+        // which SwiftPM rejects, and zmq.h needs no flags.
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZeroMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+
+        .target(
+            name: "HFTCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HFTWebSocket",
+            dependencies: ["HFTCore", "CLibWebSockets"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HFTIPC",
+            dependencies: ["HFTCore", "CZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hft",
+            dependencies: [
+                "HFTCore", "HFTWebSocket", "HFTIPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "HFTCoreTests",
+            dependencies: ["HFTCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BindingsTests",
+            dependencies: ["HFTWebSocket", "HFTIPC", "CLibWebSockets", "CZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+// Benchmarks (ordo-one/benchmark) are added only when HFTKIT_BENCHMARKS is set, as `make bench` does, so that
+// `swift build` and `swift test` never build the benchmark harness.
+if getenv("HFTKIT_BENCHMARKS") != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "DecimalBenchmarks",
+            dependencies: ["HFTCore", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/DecimalBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

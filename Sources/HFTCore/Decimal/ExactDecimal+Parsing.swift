@@ -1,0 +1,141 @@
+/// Parsing decimal text: exchange strings (`"0.00001234"`, `"6195.00000000"`) and JSON numbers
+/// (`-12`, `1e-8`, `5.5E+3`), straight from bytes.
+///
+/// Grammar: `-? digit+ ( . digit+ )? ( (e|E) (+|-)? digit+ )?`. Leading zeros are accepted (some exchanges pad);
+/// a leading `+`, a bare `.5` or `5.`, whitespace and anything else are rejected with the byte offset.
+extension ExactDecimal {
+    /// Parses the bytes `[base, base + count)`. Allocates nothing and creates no `String`.
+    @inlinable
+    public init(parsing base: UnsafePointer<UInt8>, count: Int) throws(DecimalError) {
+        self = try Self.parse(base, count)
+    }
+
+    /// Parses a buffer of UTF-8 bytes. Allocates nothing and creates no `String`.
+    @inlinable
+    public init(parsing bytes: UnsafeRawBufferPointer) throws(DecimalError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { throw .empty }
+        self = try Self.parse(base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
+    /// Parses text (convenience for configuration, tests and tools; not for hot paths).
+    public init(_ text: String) throws(DecimalError) {
+        var text = text
+        let result: Result<ExactDecimal, DecimalError> = text.withUTF8 { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return .failure(.empty) }
+            do throws(DecimalError) {
+                return .success(try Self.parse(base, buffer.count))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    @inlinable
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) throws(DecimalError) -> ExactDecimal {
+        guard n > 0 else { throw .empty }
+        var i = 0
+        let negative = p[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+
+        var accumulator = DigitAccumulator()
+        let integerStart = i
+        while i < n, case let d = p[i] &- 48, d < 10 {
+            guard accumulator.push(d) else { throw .overflow }
+            i += 1
+        }
+        if i == integerStart {
+            if i < n { throw .unexpectedCharacter(offset: i, byte: p[i]) }
+            throw .missingDigits(offset: i)
+        }
+
+        var fractionDigits = 0
+        if i < n, p[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < n, case let d = p[i] &- 48, d < 10 {
+                guard accumulator.push(d) else { throw .excessPrecision }
+                i += 1
+            }
+            fractionDigits = i - fractionStart
+            if fractionDigits == 0 {
+                if i < n { throw .unexpectedCharacter(offset: i, byte: p[i]) }
+                throw .missingDigits(offset: i)
+            }
+        }
+
+        var exponent = 0
+        if i < n, p[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var exponentNegative = false
+            if i < n, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
+                exponentNegative = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let exponentStart = i
+            while i < n, case let d = p[i] &- 48, d < 10 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(d) }
+                i += 1
+            }
+            if i == exponentStart {
+                if i < n { throw .unexpectedCharacter(offset: i, byte: p[i]) }
+                throw .missingDigits(offset: i)
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        guard i == n else { throw .unexpectedCharacter(offset: i, byte: p[i]) }
+
+        var magnitude = accumulator.value
+        var scale = fractionDigits - exponent
+        if scale < 0 {
+            // A positive exponent beyond the fraction: shift the digits left.
+            let shift = -scale
+            if magnitude != 0 {
+                guard accumulator.significantDigits + shift <= ExactDecimal.maxDigits else { throw .overflow }
+                magnitude *= Pow10.table[shift]
+            }
+            scale = 0
+        } else if scale > Int(ExactDecimal.maxScale) {
+            throw .excessPrecision
+        }
+        let mantissa = negative ? -Int128(magnitude) : Int128(magnitude)
+        return ExactDecimal(unchecked: mantissa, scale: UInt8(scale))
+    }
+}
+
+/// Collects decimal digits: in a `UInt64` for the first 19 significant digits (the common case, cheap),
+/// then in a `UInt128` up to ``ExactDecimal/maxDigits``.
+@usableFromInline
+struct DigitAccumulator {
+    @usableFromInline var small: UInt64 = 0
+    @usableFromInline var wide: UInt128 = 0
+    @usableFromInline var isWide = false
+    @usableFromInline var significantDigits = 0
+
+    @inlinable
+    init() {}
+
+    /// Appends one digit (0…9). Returns false when the value would exceed 38 significant digits.
+    @inlinable
+    mutating func push(_ digit: UInt8) -> Bool {
+        if significantDigits == 0 {
+            if digit == 0 { return true }  // a leading zero changes nothing
+        }
+        if significantDigits < 19 {
+            small = small &* 10 &+ UInt64(digit)
+        } else if significantDigits < ExactDecimal.maxDigits {
+            if !isWide {
+                wide = UInt128(small)
+                isWide = true
+            }
+            wide = wide &* 10 &+ UInt128(digit)
+        } else {
+            return false
+        }
+        significantDigits += 1
+        return true
+    }
+
+    @inlinable
+    var value: UInt128 { isWide ? wide : UInt128(small) }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `hft`: the HFTKit command-line tool.
+@main
+struct HFT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hft",
+        abstract: "HFTKit: market connectivity for trading systems.",
+        discussion: """
+            Subcommands that exist today are listed below. Streaming, recording, replay, the exchange
+            simulator, spec checks and services arrive with their issues (see README.md).
+            """,
+        version: HFTVersion.current,
+        subcommands: [VersionCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self]
+    )
+}
