@@ -16,6 +16,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import class Foundation.FileManager
+
+/// The spec files in specs/: inputs of the ExchangeSpecPlugin, not sources of the `ExchangeSpecs` target.
+let specFiles: [String] = {
+    let folder = String(#filePath.dropLast("Package.swift".count)) + "specs"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { $0.hasSuffix(".json") }.sorted()
+}()
 
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -30,7 +38,9 @@ let package = Package(
         .library(name: "HFTCore", targets: ["HFTCore"]),
         .library(name: "HFTWebSocket", targets: ["HFTWebSocket"]),
         .library(name: "HFTIPC", targets: ["HFTIPC"]),
+        .library(name: "HFTExchanges", targets: ["HFTExchanges"]),
         .executable(name: "hft", targets: ["hft"]),
+        .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -64,10 +74,40 @@ let package = Package(
             dependencies: ["HFTCore", "CZeroMQ"],
             swiftSettings: swiftSettings
         ),
+        // The spec compiler: a library (parse → validate → model → render), its command-line driver, and the
+        // build-tool plugin that runs it for specs/*.json.
+        .target(
+            name: "HFTCodegen",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hft-codegen",
+            dependencies: ["HFTCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "ExchangeSpecPlugin",
+            capability: .buildTool(),
+            dependencies: ["hft-codegen"]
+        ),
+        // specs/ as a target folder: adding or removing a spec re-plans the build (see the plugin's notes).
+        .target(
+            name: "ExchangeSpecs",
+            path: "specs",
+            exclude: specFiles,
+            swiftSettings: swiftSettings
+        ),
+        // Code generated from the specs, plus the hand-written types it fills in.
+        .target(
+            name: "HFTExchanges",
+            dependencies: ["HFTCore"],
+            swiftSettings: swiftSettings,
+            plugins: ["ExchangeSpecPlugin"]
+        ),
         .executableTarget(
             name: "hft",
             dependencies: [
-                "HFTCore", "HFTWebSocket", "HFTIPC",
+                "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,6 +118,11 @@ let package = Package(
             name: "HFTCoreTests",
             dependencies: ["HFTCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HFTCodegenTests",
+            dependencies: ["HFTCodegen", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

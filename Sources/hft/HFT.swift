@@ -11,6 +11,9 @@ struct HFT: ParsableCommand {
             simulator, spec checks and services arrive with their issues (see README.md).
             """,
         version: HFTVersion.current,
-        subcommands: [VersionCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self]
+        subcommands: [
+            VersionCommand.self, ExchangesCommand.self, SpecCommand.self, DecimalCommand.self, TimeCommand.self,
+            InstrumentCommand.self,
+        ]
     )
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HFTCodegen
+
+/// `hft-codegen`: the spec compiler, run by the ExchangeSpecPlugin during `swift build`.
+/// Diagnostics go to stderr as `file:line: error: path: message`; any error fails the build.
+@main
+struct HFTCodegenTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hft-codegen",
+        abstract: "Compile exchange specs (specs/*.json) into Swift.",
+        subcommands: [Catalog.self, Check.self]
+    )
+
+    /// Writes the exchange catalog for the given specs.
+    struct Catalog: ParsableCommand {
+        @Option(help: "The Swift file to write.")
+        var output: String
+
+        @Option(help: "Directory that spec paths in diagnostics are relative to.")
+        var packageRoot: String?
+
+        @Argument(help: "Spec files.")
+        var specs: [String] = []
+
+        func run() throws {
+            let models = try compileAll(specs, relativeTo: packageRoot)
+            let text = CatalogRenderer.render(models)
+            // Rewrite only on change, so that dependent targets do not rebuild needlessly.
+            if (try? String(contentsOfFile: output, encoding: .utf8)) != text {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            }
+        }
+    }
+
+    /// Validates spec files and reports every problem.
+    struct Check: ParsableCommand {
+        @Argument(help: "Spec files.")
+        var specs: [String]
+
+        func run() throws {
+            let models = try compileAll(specs, relativeTo: nil)
+            for m in models { print("\(m.fileStem): ok (\(m.title))") }
+        }
+    }
+}
+
+/// Reads and validates every spec, printing all diagnostics before failing.
+func compileAll(_ paths: [String], relativeTo root: String?) throws -> [ExchangeSpec] {
+    var models: [ExchangeSpec] = []
+    var failed = false
+    for path in paths {
+        let shown = root.map { path.hasPrefix($0 + "/") ? String(path.dropFirst($0.count + 1)) : path } ?? path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            FileHandle.standardError.write(Data("\(shown):1: error: $: cannot read the file\n".utf8))
+            failed = true
+            continue
+        }
+        do {
+            models.append(try SpecReader.read(file: shown, text: text))
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            failed = true
+        }
+    }
+    if failed { throw ExitCode.failure }
+    return models
+}
