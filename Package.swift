@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "HFTCore", targets: ["HFTCore"]),
         .library(name: "HFTWebSocket", targets: ["HFTWebSocket"]),
         .library(name: "HFTIPC", targets: ["HFTIPC"]),
+        .library(name: "HFTAdapters", targets: ["HFTAdapters"]),
         .library(name: "HFTExchanges", targets: ["HFTExchanges"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
@@ -97,17 +98,30 @@ let package = Package(
             exclude: specFiles,
             swiftSettings: swiftSettings
         ),
+        // What generated adapters stand on: zero-allocation JSON scanner, symbol table, adapter protocol,
+        // connection planner.
+        .target(
+            name: "HFTAdapters",
+            dependencies: ["HFTCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Recorded sessions: reading captures and replaying them through adapters (tools, tests, simulator).
+        .target(
+            name: "HFTCapture",
+            dependencies: ["HFTCore", "HFTAdapters"],
+            swiftSettings: swiftSettings
+        ),
         // Code generated from the specs, plus the hand-written types it fills in.
         .target(
             name: "HFTExchanges",
-            dependencies: ["HFTCore"],
+            dependencies: ["HFTCore", "HFTAdapters"],
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
         ),
         .executableTarget(
             name: "hft",
             dependencies: [
-                "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen",
+                "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen", "HFTCapture", "HFTAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,6 +138,14 @@ let package = Package(
             name: "HFTCodegenTests",
             dependencies: ["HFTCodegen", "HFTExchanges"],
             swiftSettings: swiftSettings
+        ),
+        // Conformance tests generated from every spec, over captures copied into Captures/.
+        .testTarget(
+            name: "ExchangeConformanceTests",
+            dependencies: ["HFTExchanges", "HFTAdapters", "HFTCapture", "HFTCore"],
+            resources: [.copy("Captures")],
+            swiftSettings: swiftSettings,
+            plugins: ["ExchangeSpecPlugin"]
         ),
         .testTarget(
             name: "BindingsTests",

@@ -17,8 +17,33 @@ struct ExchangeSpecPlugin: BuildToolPlugin {
             .sorted()
             .map { specsDirectory.appendingPathComponent($0) }
         let tool = try context.tool(named: "hft-codegen")
+        if target.name.hasSuffix("Tests") {
+            // A test target gets the conformance tests of every spec.
+            return specs.map { spec in
+                let name = spec.deletingPathExtension().lastPathComponent
+                let file = context.pluginWorkDirectoryURL.appendingPathComponent("\(name)+ConformanceTests.swift")
+                return .buildCommand(
+                    displayName: "Generating conformance tests from specs/\(name).json",
+                    executable: tool.url,
+                    arguments: ["conformance", "--output", file.path, "--package-root", root.path, spec.path],
+                    inputFiles: [spec],
+                    outputFiles: [file]
+                )
+            }
+        }
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("ExchangeCatalog+Generated.swift")
-        return [
+        let adapters: [Command] = specs.map { spec in
+            let name = spec.deletingPathExtension().lastPathComponent
+            let file = context.pluginWorkDirectoryURL.appendingPathComponent("\(name)+Adapter.swift")
+            return .buildCommand(
+                displayName: "Generating the \(name) adapter from specs/\(name).json",
+                executable: tool.url,
+                arguments: ["adapter", "--output", file.path, "--package-root", root.path, spec.path],
+                inputFiles: [spec],
+                outputFiles: [file]
+            )
+        }
+        return adapters + [
             .buildCommand(
                 displayName: "Compiling \(specs.count) exchange spec(s) into the exchange catalog",
                 executable: tool.url,

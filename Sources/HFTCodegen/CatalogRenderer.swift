@@ -6,6 +6,7 @@ public enum CatalogRenderer {
         var out = """
             // generated from specs/*.json by hft-codegen, do not edit
 
+            import HFTAdapters
             import HFTCore
 
             extension ExchangeCatalog {
@@ -18,7 +19,8 @@ public enum CatalogRenderer {
             out += "            id: ExchangeID(rawValue: \(literal(spec.exchange)))!,\n"
             out += "            title: \(literal(spec.title)),\n"
             out += "            documentation: \(literal(spec.documentation)),\n"
-            out += "            specFile: \(literal("specs/\(spec.fileStem).json"))\n"
+            out += "            specFile: \(literal("specs/\(spec.fileStem).json")),\n"
+            out += "            adapter: \(AdapterRenderer.typeName(spec.exchange)).self\n"
             out += "        ),\n"
         }
         out += "    ]\n}\n"

@@ -1,113 +1,195 @@
-/// The validated model of one exchange spec (`specs/<exchange>.json`).
-///
-/// The language grows issue by issue; today it names the exchange. Every member the compiler does not know
-/// is an error, so a spec never silently carries settings that have no effect.
-public struct ExchangeSpec: Sendable, Equatable {
-    /// The spec's file name without `.json`; must equal ``exchange``.
+/// The validated model of one exchange spec (`specs/<exchange>.json`). See docs/spec-language.md.
+public struct ExchangeSpec: Sendable {
+    /// The spec's file name without `.json`; equals ``exchange``.
     public let fileStem: String
-    /// The exchange identifier (`binance_futures`): lower-case letters, digits, `_`.
     public let exchange: String
-    /// A human title (`Binance USD-M futures`).
     public let title: String
-    /// The exchange's API documentation this spec was checked against.
     public let documentation: String
+    public let symbols: SymbolsSpec
+    public let channels: [ChannelSpec]
+    public let connections: [ConnectionSpec]
+    public let subscribe: SubscribeSpec?
+    public let heartbeat: HeartbeatSpec
+    public let reconnect: ReconnectSpec
+    public let book: BookSpec
+    public let messages: [MessageSpec]
+    public let conformance: ConformanceSpec
 }
 
-/// Reads a spec file's text into an ``ExchangeSpec``: parse → validate. Collects every problem it can find
-/// instead of stopping at the first.
-public struct SpecReader {
-    public let file: String
-    private var diagnostics: [SpecDiagnostic] = []
-
-    /// Top-level members the language knows; `$schema` and `$comment` are for editors and readers.
-    static let topLevelMembers = ["$schema", "$comment", "exchange", "title", "documentation"]
-
-    public init(file: String) {
-        self.file = file
+public struct SymbolsSpec: Sendable {
+    public struct Format: Sendable {
+        public let marketKind: String
+        public let template: String
+        public let letterCase: String
     }
 
-    /// Validates `text` (the contents of ``file``) and returns the model, or throws every diagnostic.
-    public static func read(file: String, text: String) throws(SpecDiagnostics) -> ExchangeSpec {
-        var reader = SpecReader(file: file)
-        let root: JSONValue.Node
-        do {
-            root = try JSONSourceParser.parse(text)
-        } catch {
-            throw SpecDiagnostics(diagnostics: [SpecDiagnostic(
-                file: file, line: error.position.line, path: "$",
-                message: "invalid JSON at column \(error.position.column): \(error.message)")])
-        }
-        let spec = reader.spec(root)
-        guard let spec, reader.diagnostics.isEmpty else {
-            throw SpecDiagnostics(diagnostics: reader.diagnostics.sorted { $0.line < $1.line })
-        }
-        return spec
+    public let formats: [Format]
+    /// Normalized asset → exchange asset.
+    public let aliases: [(normalized: String, native: String)]
+}
+
+public struct ChannelSpec: Sendable {
+    /// HFTKit channel name (`trade`, `l2_book`).
+    public let channel: String
+    public let native: String
+    public let stream: String?
+    public let parameters: [(String, String)]
+    public let subscribe: JSONValue.Node?
+    public let unsubscribe: JSONValue.Node?
+}
+
+public struct ConnectionSpec: Sendable {
+    public let name: String
+    public let url: String
+    public let channels: [String]
+    /// nil: subscribe messages; otherwise the separator of streams in the URL's `{streams}`.
+    public let urlSeparator: String?
+    public let maxStreams: Int?
+    public let maxLifetimeSeconds: Int?
+    public let maxMessagesPerSecond: Double?
+}
+
+public struct SubscribeSpec: Sendable {
+    public let grouping: String
+    public let message: JSONValue.Node
+    public let unsubscribe: JSONValue.Node?
+    public let argument: JSONValue.Node?
+    public let maxPerMessage: Int?
+}
+
+public struct HeartbeatSpec: Sendable {
+    public enum Ping: Sendable {
+        case none, frame
+        case text(String)
+        case json(JSONValue.Node)
     }
 
-    private mutating func report(_ node: JSONValue.Node, _ path: String, _ message: String) {
-        diagnostics.append(SpecDiagnostic(file: file, line: node.position.line, path: path, message: message))
+    public let ping: Ping
+    public let intervalSeconds: Double?
+    public let staleAfterSeconds: Double
+}
+
+public struct ReconnectSpec: Sendable {
+    public let backoffSeconds: [Double]
+    public let jitter: Double
+
+    public static let standard = ReconnectSpec(backoffSeconds: [0.5, 1, 2, 4, 8, 16, 30], jitter: 0.2)
+}
+
+public struct BookSpec: Sendable {
+    public let continuity: String
+    public let checksum: String
+    public let snapshotURL: String?
+
+    public static let none = BookSpec(continuity: "none", checksum: "none", snapshotURL: nil)
+}
+
+/// One kind of incoming frame: how to recognize it and what it becomes.
+public struct MessageSpec: Sendable {
+    public let kind: String
+    public let line: Int
+    /// A non-JSON text frame matched exactly (`pong`).
+    public let text: String?
+    public let conditions: [Condition]
+    public let control: String?
+    public let emit: EmitKind?
+    /// The `each` path split at its `[*]` steps: one array per nesting level.
+    public let each: [SpecPath]
+    public let bookKind: String?
+    public let intervalSeconds: Int?
+    public let fields: [FieldSpec]
+    public let levels: [LevelSpec]
+}
+
+public enum EmitKind: String, Sendable, CaseIterable {
+    case ticker, trade, book, candle
+
+    /// Fields an event of this kind takes, with their value types and whether the event requires them.
+    var fields: [(name: String, type: FieldType, required: Bool)] {
+        switch self {
+        case .ticker:
+            return [("symbol", .symbol, true), ("bidPrice", .decimal, true), ("bidSize", .decimal, true),
+                    ("askPrice", .decimal, true), ("askSize", .decimal, true), ("lastPrice", .decimal, false),
+                    ("exchangeTime", .time, false)]
+        case .trade:
+            return [("symbol", .symbol, true), ("price", .decimal, true), ("size", .decimal, true),
+                    ("side", .side, true), ("tradeId", .tradeID, false), ("exchangeTime", .time, false)]
+        case .book:
+            return [("symbol", .symbol, true), ("first", .unsigned, false), ("last", .unsigned, false),
+                    ("previous", .unsigned, false), ("checksum", .checksum, false), ("exchangeTime", .time, false)]
+        case .candle:
+            return [("symbol", .symbol, true), ("start", .time, true), ("open", .decimal, true), ("high", .decimal, true),
+                    ("low", .decimal, true), ("close", .decimal, true), ("volume", .decimal, true),
+                    ("closed", .bool, false), ("exchangeTime", .time, false)]
+        }
+    }
+}
+
+public enum FieldType: Sendable {
+    case symbol, decimal, time, side, tradeID, unsigned, checksum, bool
+}
+
+/// A routing condition on one path.
+public struct Condition: Sendable {
+    public enum Test: Sendable {
+        /// Equal to a JSON scalar (string, number, boolean, null) given as its JSON text.
+        case equals(JSONValue)
+        case prefix(String)
+        case suffix(String)
+        case exists(Bool)
+        /// The value is an object / an array.
+        case type(String)
     }
 
-    private mutating func spec(_ root: JSONValue.Node) -> ExchangeSpec? {
-        guard case .object(let members) = root.value else {
-            report(root, "$", "a spec is a JSON object; found \(root.value.typeName)")
-            return nil
-        }
-        var seen: Set<String> = []
-        for member in members {
-            if !seen.insert(member.key).inserted {
-                diagnostics.append(SpecDiagnostic(
-                    file: file, line: member.keyPosition.line, path: "$.\(member.key)",
-                    message: "duplicate member; keep one"))
-            }
-            if !Self.topLevelMembers.contains(member.key) {
-                diagnostics.append(SpecDiagnostic(
-                    file: file, line: member.keyPosition.line, path: "$.\(member.key)",
-                    message: "unknown member; known members are \(Self.topLevelMembers.joined(separator: ", "))"))
-            }
-        }
-        let stem = Self.fileStem(file)
-        let exchange = requiredString(members, "exchange", in: root)
-        if let exchange, let node = members.first(where: { $0.key == "exchange" })?.value {
-            if let problem = Self.identifierProblem(exchange) {
-                report(node, "$.exchange", problem)
-            } else if exchange != stem {
-                report(node, "$.exchange", "'\(exchange)' must equal the file name '\(stem)' (rename one of them)")
-            }
-        }
-        let title = requiredString(members, "title", in: root)
-        let documentation = requiredString(members, "documentation", in: root)
-        if let documentation, !documentation.hasPrefix("https://"),
-           let node = members.first(where: { $0.key == "documentation" })?.value {
-            report(node, "$.documentation", "give the https:// address of the API documentation the spec follows")
-        }
-        guard let exchange, let title, let documentation else { return nil }
-        return ExchangeSpec(fileStem: stem, exchange: exchange, title: title, documentation: documentation)
+    public let path: SpecPath
+    public let test: Test
+}
+
+/// Where one event field comes from.
+public struct FieldSpec: Sendable {
+    public let name: String
+    public let type: FieldType
+    public let path: SpecPath
+    /// Timestamps: `s`, `ms`, `us`, `ns`, `seconds_decimal`, `rfc3339`.
+    public let time: String?
+    /// Value text → meaning (sides: `buy`/`sell`; booleans: `true`/`false`).
+    public let map: [(String, String)]
+    public let required: Bool
+    /// Values that mean "absent" (OKX sends `prevSeqId` -1 on snapshots).
+    public let absentIf: [String]
+}
+
+/// A group of book levels: an array of levels, or a single level made of frame fields.
+public struct LevelSpec: Sendable {
+    /// The array of levels (ends with `[*]`), or nil for a single level (the paths below then point into
+    /// the frame or the element).
+    public let path: SpecPath?
+    /// `bid` or `ask`, or nil when ``sidePath`` decides.
+    public let side: String?
+    public let sidePath: SpecPath?
+    public let sideMap: [(String, String)]
+    public let price: SpecPath
+    public let size: SpecPath
+}
+
+public struct ConformanceSpec: Sendable {
+    public struct Capture: Sendable {
+        public let file: String
+        /// Per message kind: recorded frames and the events they must produce.
+        public let counts: [(kind: String, frames: Int, events: Int)]
+        /// The command that derived the counts from the raw capture, independently of HFTKit.
+        public let countCommand: String
+        public let line: Int
     }
 
-    private mutating func requiredString(_ members: [JSONValue.Member], _ key: String, in root: JSONValue.Node) -> String? {
-        guard let node = members.first(where: { $0.key == key })?.value else {
-            report(root, "$", "missing member '\(key)'")
-            return nil
-        }
-        guard case .string(let s) = node.value, !s.isEmpty else {
-            report(node, "$.\(key)", "expected a non-empty string; found \(node.value.typeName)")
-            return nil
-        }
-        return s
+    public struct Case: Sendable {
+        public let name: String
+        public let frame: String
+        /// Expected events in the `hft replay` JSON form (see docs/replay-format.md).
+        public let events: [JSONValue.Node]
+        public let line: Int
     }
 
-    /// The same rule as `HFTCore.ExchangeID` (the generator does not link HFTCore).
-    static func identifierProblem(_ name: String) -> String? {
-        let ok = name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 &- 48 < 10) || $0 == 95 }
-        guard ok, let first = name.utf8.first, first &- 48 >= 10, name.utf8.count <= 32 else {
-            return "'\(name)' is not an exchange identifier: use 1–32 of a-z, 0-9, '_', starting with a letter"
-        }
-        return nil
-    }
-
-    static func fileStem(_ path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-    }
+    public let captures: [Capture]
+    public let cases: [Case]
 }

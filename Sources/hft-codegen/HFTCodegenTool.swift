@@ -9,7 +9,7 @@ struct HFTCodegenTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hft-codegen",
         abstract: "Compile exchange specs (specs/*.json) into Swift.",
-        subcommands: [Catalog.self, Check.self]
+        subcommands: [Adapter.self, Conformance.self, Catalog.self, Check.self]
     )
 
     /// Writes the exchange catalog for the given specs.
@@ -26,10 +26,41 @@ struct HFTCodegenTool: ParsableCommand {
         func run() throws {
             let models = try compileAll(specs, relativeTo: packageRoot)
             let text = CatalogRenderer.render(models)
-            // Rewrite only on change, so that dependent targets do not rebuild needlessly.
-            if (try? String(contentsOfFile: output, encoding: .utf8)) != text {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            }
+            try writeIfChanged(text, to: output)
+        }
+    }
+
+    /// Writes the adapter of one spec.
+    struct Adapter: ParsableCommand {
+        @Option(help: "The Swift file to write.")
+        var output: String
+
+        @Option(help: "Directory that spec paths in diagnostics are relative to.")
+        var packageRoot: String?
+
+        @Argument(help: "The spec file.")
+        var spec: String
+
+        func run() throws {
+            let model = try compileAll([spec], relativeTo: packageRoot)[0]
+            try writeIfChanged(AdapterRenderer(model).render(), to: output)
+        }
+    }
+
+    /// Writes the conformance tests of one spec.
+    struct Conformance: ParsableCommand {
+        @Option(help: "The Swift file to write.")
+        var output: String
+
+        @Option(help: "Directory that spec paths in diagnostics are relative to.")
+        var packageRoot: String?
+
+        @Argument(help: "The spec file.")
+        var spec: String
+
+        func run() throws {
+            let model = try compileAll([spec], relativeTo: packageRoot)[0]
+            try writeIfChanged(ConformanceRenderer(model).render(), to: output)
         }
     }
 
@@ -65,4 +96,11 @@ func compileAll(_ paths: [String], relativeTo root: String?) throws -> [Exchange
     }
     if failed { throw ExitCode.failure }
     return models
+}
+
+/// Rewrites `path` only when its text changes, so that dependent targets do not rebuild needlessly.
+func writeIfChanged(_ text: String, to path: String) throws {
+    if (try? String(contentsOfFile: path, encoding: .utf8)) != text {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
 }

@@ -12,7 +12,7 @@ struct HFT: ParsableCommand {
             """,
         version: HFTVersion.current,
         subcommands: [
-            VersionCommand.self, ExchangesCommand.self, SpecCommand.self, DecimalCommand.self, TimeCommand.self,
+            VersionCommand.self, ExchangesCommand.self, ReplayCommand.self, SpecCommand.self, DecimalCommand.self, TimeCommand.self,
             InstrumentCommand.self,
         ]
     )

@@ -4,46 +4,63 @@ import Testing
 
 /// The spec compiler's front end: JSON with positions, validation with file:line diagnostics.
 @Suite struct SpecReaderTests {
+    /// A small complete spec; tests change one part of it at a time.
+    static func spec(exchange: String = "demo", extra: String = "", messages: String? = nil) -> String {
+        """
+        {
+          "exchange": "\(exchange)",
+          "title": "Demo exchange",
+          "documentation": "https://example.com/api",
+          "symbols": {"spot": {"template": "{base}-{quote}", "case": "upper"}},
+          "channels": {"trade": {"native": "trades"}},
+          "connections": [{"name": "public", "url": "wss://example.com/ws", "channels": ["trade"], "subscription": "messages"}],
+          "subscribe": {"grouping": "per_channel", "message": {"op": "subscribe", "channel": "{channel}", "symbols": "{symbols}"}},
+          "heartbeat": {"ping": {"text": "ping"}, "intervalSeconds": 20, "staleAfterSeconds": 30},\(extra)
+          "messages": \(messages ?? """
+        [
+            {"kind": "pong", "text": "pong", "control": "pong"},
+            {"kind": "trade", "when": {"$.channel": "trades"}, "emit": "trade", "each": "$.data[*]",
+             "fields": {"symbol": "@.s", "price": "@.p", "size": "@.q", "side": {"path": "@.side", "map": {"b": "buy", "s": "sell"}}}}
+          ]
+        """),
+          "conformance": {"cases": [{"name": "one trade", "frame": "{}", "events": []}]}
+        }
+        """
+    }
+
     @Test func readsAValidSpec() throws {
-        let text = """
-            {
-              "$schema": "./exchange-spec.schema.json",
-              "exchange": "binance",
-              "title": "Binance spot",
-              "documentation": "https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams"
-            }
-            """
-        let spec = try SpecReader.read(file: "specs/binance.json", text: text)
-        #expect(spec.exchange == "binance")
-        #expect(spec.title == "Binance spot")
+        let spec = try SpecReader.read(file: "specs/demo.json", text: Self.spec())
+        #expect(spec.exchange == "demo")
+        #expect(spec.messages.map(\.kind) == ["pong", "trade"])
+        #expect(spec.messages[1].each.map(\.text) == ["$.data[*]"])
+        #expect(spec.heartbeat.staleAfterSeconds == 30)
     }
 
     @Test func reportsEveryProblemWithFileLineAndPath() {
-        let text = """
-            {
-              "exchange": "Binance",
-              "title": "",
-              "documentaton": "https://example.com",
-              "exchange": "binance"
-            }
-            """
+        let text = Self.spec(exchange: "Demo", extra: "\n  \"reconect\": {},", messages: """
+            [
+                {"kind": "trade", "when": {"$.channel": "trades"}, "emit": "trade",
+                 "fields": {"symbol": "$.s", "price": "$.p", "size": "$.q", "side": "$.side", "colour": "$.c"}},
+                {"kind": "bad", "when": {"channel": "x"}, "control": "ack"}
+              ]
+            """)
         do {
-            _ = try SpecReader.read(file: "specs/binance.json", text: text)
+            _ = try SpecReader.read(file: "specs/demo.json", text: text)
             Issue.record("invalid spec accepted")
         } catch {
             #expect(error.diagnostics.map(\.description) == [
-                "specs/binance.json:1: error: $: missing member 'documentation'",
-                "specs/binance.json:2: error: $.exchange: 'Binance' is not an exchange identifier: use 1–32 of a-z, 0-9, '_', starting with a letter",
-                "specs/binance.json:3: error: $.title: expected a non-empty string; found a string",
-                "specs/binance.json:4: error: $.documentaton: unknown member; known members are $schema, $comment, exchange, title, documentation",
-                "specs/binance.json:5: error: $.exchange: duplicate member; keep one",
+                "specs/demo.json:2: error: $.exchange: 'Demo' is not an exchange identifier: use 1–32 of a-z, 0-9, '_', starting with a letter",
+                "specs/demo.json:10: error: $.reconect: unknown member; known members here: book, channels, conformance, connections, documentation, exchange, heartbeat, messages, reconnect, subscribe, symbols, title",
+                "specs/demo.json:13: error: $.messages[0].fields.side: sides need a \"map\" from the exchange's values to buy or sell",
+                "specs/demo.json:13: error: $.messages[0].fields.colour: trade events have no field 'colour'; fields: symbol, price, size, side, tradeId, exchangeTime",
+                "specs/demo.json:14: error: $.messages[1].when.channel: invalid path 'channel': a path starts with $ (the frame) or @ (the current element)",
+                "specs/demo.json:14: error: $.messages[1]: give 'when' conditions (or 'text' for a non-JSON frame) to recognize this kind",
             ])
         }
     }
 
     @Test func requiresTheFileNameToMatchTheExchange() {
-        let text = #"{"exchange": "okx", "title": "OKX", "documentation": "https://www.okx.com/docs-v5/en/"}"#
-        #expect(throws: SpecDiagnostics.self) { try SpecReader.read(file: "specs/okx_swap.json", text: text) }
+        #expect(throws: SpecDiagnostics.self) { try SpecReader.read(file: "specs/okx_swap.json", text: Self.spec(exchange: "okx")) }
     }
 
     @Test func reportsJSONSyntaxErrorsAtTheirLine() {
@@ -67,20 +84,23 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONSourceParser.parse("\"\\ud800\"") }
     }
 
-    @Test func rendersADeterministicCatalog() throws {
-        let a = try SpecReader.read(file: "specs/okx.json", text: #"{"exchange":"okx","title":"OKX \"v5\"","documentation":"https://www.okx.com/docs-v5/en/"}"#)
-        let b = try SpecReader.read(file: "specs/binance.json", text: #"{"exchange":"binance","title":"Binance","documentation":"https://developers.binance.com/"}"#)
-        let text = CatalogRenderer.render([a, b])
-        #expect(text == CatalogRenderer.render([b, a]))
-        #expect(text.hasPrefix("// generated from specs/*.json by hft-codegen, do not edit\n"))
-        #expect(text.contains(#"title: "OKX \"v5\"","#))
-        let ids = text.split(separator: "\n").filter { $0.contains("id: ExchangeID") }
-        #expect(ids.count == 2 && ids[0].contains("\"binance\"") && ids[1].contains("\"okx\""))
+    @Test func rendersDeterministicCode() throws {
+        let a = try SpecReader.read(file: "specs/okx.json", text: Self.spec(exchange: "okx"))
+        let b = try SpecReader.read(file: "specs/demo.json", text: Self.spec())
+        let catalog = CatalogRenderer.render([a, b])
+        #expect(catalog == CatalogRenderer.render([b, a]))
+        #expect(catalog.hasPrefix("// generated from specs/*.json by hft-codegen, do not edit\n"))
+        let ids = catalog.split(separator: "\n").filter { $0.contains("id: ExchangeID") }
+        #expect(ids.count == 2 && ids[0].contains("\"demo\"") && ids[1].contains("\"okx\""))
+        let adapter = AdapterRenderer(b).render()
+        #expect(adapter == AdapterRenderer(b).render())
+        #expect(adapter.hasPrefix("// generated from specs/demo.json by hft-codegen, do not edit\n"))
+        #expect(adapter.contains("public struct DemoAdapter: ExchangeAdapter"))
     }
 
     @Test func theBuildCompiledTheSpecsFolder() {
-        // The plugin ran during the build: the catalog holds one entry per spec in specs/ (none yet, until
-        // the exchange specs land), and every entry names its spec file.
+        // The plugin ran during the build: the catalog holds one entry per spec in specs/, naming its file.
+        #expect(ExchangeCatalog.descriptor(for: .init(rawValue: "binance")!)?.specFile == "specs/binance.json")
         for descriptor in ExchangeCatalog.all {
             #expect(descriptor.specFile == "specs/\(descriptor.id).json")
         }

@@ -1,0 +1,229 @@
+
+
+/// A zero-allocation pull scanner over one JSON frame, the base of every generated message parser.
+///
+/// It never builds a document: callers walk objects and arrays, compare keys against byte literals and
+/// read scalars as byte spans, which they parse in place (``ExactDecimal``, integers, timestamps). Keys and
+/// strings are returned raw (escapes are not decoded; exchange keys and values that matter contain none).
+///
+/// Thread safety: a value confined to the thread that parses the frame; the bytes must outlive it.
+public struct JSONScanner {
+    public let base: UnsafePointer<UInt8>
+    public let count: Int
+    /// Offset of the next unread byte.
+    public var offset: Int
+
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        // A zero-length buffer may have no base address; point at a static byte instead.
+        self.base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONScanner.emptyBase
+        self.count = bytes.count
+        self.offset = 0
+    }
+
+    @inlinable
+    public init(base: UnsafePointer<UInt8>, count: Int, offset: Int) {
+        self.base = base
+        self.count = count
+        self.offset = offset
+    }
+
+    @usableFromInline
+    nonisolated(unsafe) static let emptyBase: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return UnsafePointer(p)
+    }()
+
+    @inlinable
+    mutating func skipWhitespace() {
+        while offset < count {
+            let b = base[offset]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            offset += 1
+        }
+    }
+
+    /// The next non-whitespace byte, without consuming it (0 at the end).
+    @inlinable
+    public mutating func peek() -> UInt8 {
+        skipWhitespace()
+        return offset < count ? base[offset] : 0
+    }
+
+    @inlinable
+    func failure(_ reason: JSONScanError.Reason) -> FrameFailure {
+        FrameFailure(field: "$", reason: .json(JSONScanError(reason: reason, offset: offset)))
+    }
+
+    // MARK: objects
+
+    /// Consumes `{`. Throws when the next value is not an object.
+    @inlinable
+    public mutating func beginObject() throws(FrameFailure) {
+        guard peek() == UInt8(ascii: "{") else { throw failure(.expectedObject) }
+        offset += 1
+    }
+
+    /// The next member's key (consuming it and the `:`), or nil after consuming the closing `}`.
+    /// `first` is true for the first member (no comma expected before it).
+    @inlinable
+    public mutating func nextKey(first: inout Bool) throws(FrameFailure) -> ByteSpan? {
+        var b = peek()
+        if b == UInt8(ascii: "}") {
+            offset += 1
+            return nil
+        }
+        if !first {
+            guard b == UInt8(ascii: ",") else { throw failure(.expectedCommaOrEnd) }
+            offset += 1
+            b = peek()
+        }
+        first = false
+        guard b == UInt8(ascii: "\"") else { throw failure(.expectedKey) }
+        let key = try stringSpan()
+        guard peek() == UInt8(ascii: ":") else { throw failure(.expectedColon) }
+        offset += 1
+        return key
+    }
+
+    // MARK: arrays
+
+    /// Consumes `[`. Throws when the next value is not an array.
+    @inlinable
+    public mutating func beginArray() throws(FrameFailure) {
+        guard peek() == UInt8(ascii: "[") else { throw failure(.expectedArray) }
+        offset += 1
+    }
+
+    /// True when another element follows (consuming the comma before it), false after consuming `]`.
+    @inlinable
+    public mutating func nextElement(first: inout Bool) throws(FrameFailure) -> Bool {
+        let b = peek()
+        if b == UInt8(ascii: "]") {
+            offset += 1
+            return false
+        }
+        if !first {
+            guard b == UInt8(ascii: ",") else { throw failure(.expectedCommaOrEnd) }
+            offset += 1
+        }
+        first = false
+        return true
+    }
+
+    // MARK: scalars
+
+    /// Reads a string's raw contents (between the quotes, escapes not decoded).
+    @inlinable
+    mutating func stringSpan() throws(FrameFailure) -> ByteSpan {
+        offset += 1  // opening quote
+        let start = offset
+        while offset < count {
+            let b = base[offset]
+            if b == UInt8(ascii: "\"") {
+                let span = ByteSpan(base: base + start, count: offset - start)
+                offset += 1
+                return span
+            }
+            offset += b == UInt8(ascii: "\\") ? 2 : 1
+        }
+        throw failure(.unterminatedString)
+    }
+
+    /// Reads a scalar: a string (its raw contents) or a number, `true`, `false`, `null` (their text).
+    @inlinable
+    public mutating func scalar() throws(FrameFailure) -> JSONScalar {
+        let b = peek()
+        if b == UInt8(ascii: "\"") { return JSONScalar(span: try stringSpan(), kind: .string) }
+        let start = offset
+        while offset < count {
+            let c = base[offset]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c <= 0x20 { break }
+            offset += 1
+        }
+        guard offset > start else { throw failure(.expectedValue) }
+        let span = ByteSpan(base: base + start, count: offset - start)
+        switch b {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return JSONScalar(span: span, kind: .bool)
+        case UInt8(ascii: "n"): return JSONScalar(span: span, kind: .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONScalar(span: span, kind: .number)
+        default: throw failure(.expectedValue)
+        }
+    }
+
+    /// Skips one value of any type (objects and arrays with everything inside).
+    @inlinable
+    public mutating func skipValue() throws(FrameFailure) {
+        let b = peek()
+        if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+            var depth = 0
+            while offset < count {
+                let c = base[offset]
+                offset += 1
+                switch c {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return }
+                case UInt8(ascii: "\""):
+                    while offset < count {
+                        let s = base[offset]
+                        if s == UInt8(ascii: "\"") { offset += 1; break }
+                        offset += s == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                default:
+                    break
+                }
+            }
+            throw failure(.unterminatedContainer)
+        }
+        _ = try scalar()
+    }
+
+    /// Counts the elements of the array that starts here, consuming it.
+    @inlinable
+    public mutating func countElements() throws(FrameFailure) -> Int {
+        try beginArray()
+        var first = true
+        var n = 0
+        while try nextElement(first: &first) {
+            try skipValue()
+            n += 1
+        }
+        return n
+    }
+
+    /// True when nothing but whitespace is left.
+    @inlinable
+    public mutating func atEnd() -> Bool {
+        skipWhitespace()
+        return offset >= count
+    }
+}
+
+/// A JSON syntax problem at a byte offset of the frame.
+public struct JSONScanError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: String, Sendable {
+        case expectedObject = "expected an object"
+        case expectedArray = "expected an array"
+        case expectedKey = "expected a member name"
+        case expectedColon = "expected ':'"
+        case expectedCommaOrEnd = "expected ',' or the end of the container"
+        case expectedValue = "expected a value"
+        case unterminatedString = "unterminated string"
+        case unterminatedContainer = "unterminated object or array"
+    }
+
+    public let reason: Reason
+    public let offset: Int
+
+    @inlinable
+    public init(reason: Reason, offset: Int) {
+        self.reason = reason
+        self.offset = offset
+    }
+
+    public var description: String { "\(reason.rawValue) at byte \(offset)" }
+}

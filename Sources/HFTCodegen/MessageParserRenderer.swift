@@ -1,0 +1,255 @@
+/// Renders the specialized parser of one data message kind: state structs, path-trie walkers, the `each`
+/// loops and the construction of normalized events.
+struct MessageParserRenderer {
+    let spec: ExchangeSpec
+    let message: MessageSpec
+    let index: Int
+    private var functions: [String] = []
+
+    init(spec: ExchangeSpec, message: MessageSpec, index: Int) {
+        self.spec = spec
+        self.message = message
+        self.index = index
+    }
+
+    var prefix: String { "k\(index)" }
+    var depth: Int { message.each.count }
+    var frameState: String { "K\(index)Frame" }
+    func elementState(_ n: Int) -> String { "K\(index)Element\(n)" }
+    /// The state that holds event fields rooted at `@`, levels and the single level.
+    var eventState: String { depth == 0 ? frameState : elementState(depth) }
+    var eventVar: String { depth == 0 ? "st" : "e\(depth)" }
+
+    mutating func render() -> String {
+        let frameTrie = TrieNode()
+        let elementTries = (0..<depth).map { _ in TrieNode() }
+        var frameFields: [String] = []
+        var elementFields: [[String]] = Array(repeating: [], count: depth)
+        func eventTrie() -> TrieNode { depth == 0 ? frameTrie : elementTries[depth - 1] }
+        func addEventField(_ f: String) { if depth == 0 { frameFields.append(f) } else { elementFields[depth - 1].append(f) } }
+
+        for field in message.fields {
+            let slot = "f_\(field.name)"
+            if field.path.root == .frame {
+                frameTrie.node(at: field.path.steps).stores.append(slot)
+                frameFields.append("var \(slot): JSONScalar? = nil")
+            } else {
+                eventTrie().node(at: field.path.steps).stores.append(slot)
+                addEventField("var \(slot): JSONScalar? = nil")
+            }
+        }
+        // each: the array of level n is found in the state of level n (frame for n = 0).
+        for (n, path) in message.each.enumerated() {
+            let trie = n == 0 ? frameTrie : elementTries[n - 1]
+            trie.node(at: path.steps).takeover = "st.each\(n + 1) = s.offset\ntry s.skipValue()"
+            if n == 0 { frameFields.append("var each1: Int? = nil") } else { elementFields[n - 1].append("var each\(n + 1): Int? = nil") }
+        }
+        if message.emit == .book {
+            addEventField("var bids: [BookLevel] = []")
+            addEventField("var asks: [BookLevel] = []")
+        }
+        for (g, level) in message.levels.enumerated() {
+            if let arrayPath = level.path {
+                let trie = arrayPath.root == .frame ? frameTrie : eventTrie()
+                trie.node(at: arrayPath.dropLast.steps).takeover = "try Self.\(prefix)_levels\(g)(&s, &st.bids, &st.asks)"
+                renderLevelGroup(g, level)
+            } else {
+                for (slot, path) in [("lp\(g)", level.price), ("lq\(g)", level.size)] + (level.sidePath.map { [("ls\(g)", $0)] } ?? []) {
+                    let trie = path.root == .frame ? frameTrie : eventTrie()
+                    trie.node(at: path.steps).stores.append(slot)
+                    if path.root == .frame { frameFields.append("var \(slot): JSONScalar? = nil") } else { addEventField("var \(slot): JSONScalar? = nil") }
+                }
+            }
+        }
+
+        var structs = ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"]
+        for n in 0..<depth {
+            structs.append("struct \(elementState(n + 1)) {\n\(indent(elementFields[n].joined(separator: "\n")))\n}")
+        }
+        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState)
+        let frameRoot = frameRenderer.render(frameTrie)
+        functions += frameRenderer.functions
+        var elementRoots: [String] = []
+        for n in 0..<depth {
+            var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1))
+            elementRoots.append(r.render(elementTries[n]))
+            functions += r.functions
+        }
+
+        var body = ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
+                    "    try Self.\(frameRoot)(&s, &st)"]
+        body += eachLoop(level: 1, roots: elementRoots).map { "    " + $0 }
+        body += ["} catch {", "    return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .failed(error), events: events)", "}",
+                 "return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .data, events: events)"]
+        let parse = """
+            /// `\(message.kind)`: frames → \(message.emit!.rawValue) events.
+            func parse_\(message.kind)<S: EventSink>(_ frame: UnsafeRawBufferPointer, _ receiveTime: Timestamp, _ sink: inout S) -> FrameOutcome {
+            \(indent(body.joined(separator: "\n")))
+            }
+            """
+        return (structs + [parse] + mapFunctions() + functions).joined(separator: "\n\n")
+    }
+
+    /// The nested loops over `each` arrays; the innermost builds and delivers the event.
+    func eachLoop(level n: Int, roots: [String]) -> [String] {
+        if n > depth { return emit() }
+        let parent = n == 1 ? "st" : "e\(n - 1)"
+        var lines = [
+            "guard let offset\(n) = \(parent).each\(n) else { throw FrameFailure(field: \(SwiftText.literal(message.each[n - 1].text)), reason: .missingField) }",
+            "var s\(n) = JSONScanner(base: s.base, count: s.count, offset: offset\(n))",
+            "try s\(n).beginArray()",
+            "var first\(n) = true",
+            "while try s\(n).nextElement(first: &first\(n)) {",
+            "    var e\(n) = \(elementState(n))()",
+            "    try Self.\(roots[n - 1])(&s\(n), &e\(n))",
+        ]
+        lines += eachLoop(level: n + 1, roots: roots).map { "    " + $0 }
+        lines.append("}")
+        return lines
+    }
+
+    func slotExpression(_ field: FieldSpec) -> String {
+        (field.path.root == .frame ? "st" : eventVar) + ".f_\(field.name)"
+    }
+
+    /// Statements that convert the scalars and deliver one event.
+    func emit() -> [String] {
+        guard let emit = message.emit else { return [] }
+        var lines: [String] = []
+        var values: [String: String] = [:]
+        for def in emit.fields {
+            guard let field = message.fields.first(where: { $0.name == def.name }) else {
+                values[def.name] = def.type == .tradeID ? ".none" : "nil"
+                continue
+            }
+            let v = "v_\(field.name)"
+            let slot = slotExpression(field)
+            let pathLiteral = SwiftText.literal(field.path.text)
+            let conversion = convert(field, "x_\(field.name)", pathLiteral)
+            let isPresent = field.absentIf.isEmpty ? nil
+                : field.absentIf.map { "!x_\(field.name).span.equals(\(SwiftText.literal($0)))" }.joined(separator: " && ")
+            let optionalType = def.type == .tradeID ? conversion.type : conversion.type + "?"
+            let empty = def.type == .tradeID ? ".none" : "nil"
+            if field.required {
+                lines.append("guard let x_\(field.name) = \(slot) else { throw FrameFailure(field: \(pathLiteral), reason: .missingField) }")
+                if def.required {
+                    lines.append("let \(v) = \(conversion.expression)")
+                } else if let isPresent {
+                    lines.append("let \(v): \(optionalType) = \(isPresent) ? \(conversion.expression) : \(empty)")
+                } else {
+                    lines.append("let \(v): \(optionalType) = \(conversion.expression)")
+                }
+            } else {
+                lines.append("var \(v): \(optionalType) = \(empty)")
+                let present = isPresent.map { ", \($0)" } ?? ""
+                lines.append("if let x_\(field.name) = \(slot)\(present) { \(v) = \(conversion.expression) }")
+            }
+            values[def.name] = v
+        }
+        let e = eventVar
+        for (g, level) in message.levels.enumerated() where level.path == nil {
+            let owner = level.price.root == .frame ? "st" : e
+            lines.append("guard let lp\(g) = \(owner).lp\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }")
+            lines.append("guard let lq\(g) = \(owner).lq\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }")
+            lines.append("let level\(g) = BookLevel(price: try FieldValues.decimal(lp\(g), \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(lq\(g), \(SwiftText.literal(level.size.text))))")
+            lines += sideAppend(level, g, owner: owner, levelVar: "level\(g)", side: "ls\(g)", bids: "\(e).bids", asks: "\(e).asks")
+        }
+        let time = values["exchangeTime"] ?? "nil"
+        switch emit {
+        case .ticker:
+            lines.append("sink.receive(.ticker(Ticker(exchange: Self.exchange, instrument: v_symbol, bidPrice: v_bidPrice, bidSize: \(values["bidSize"]!), askPrice: v_askPrice, askSize: \(values["askSize"]!), lastPrice: \(values["lastPrice"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
+        case .trade:
+            lines.append("sink.receive(.trade(Trade(exchange: Self.exchange, instrument: v_symbol, price: v_price, size: v_size, side: v_side, tradeID: \(values["tradeId"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
+        case .book:
+            let kind = message.bookKind == "snapshot" ? ".snapshot" : ".delta"
+            lines.append("sink.receive(.book(BookUpdate(exchange: Self.exchange, instrument: v_symbol, kind: \(kind), bids: \(e).bids, asks: \(e).asks, sequence: BookSequence(first: \(values["first"]!), last: \(values["last"]!), previous: \(values["previous"]!)), checksum: \(values["checksum"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
+        case .candle:
+            let closed = values["closed"] == "nil" ? "false" : "\(values["closed"]!) ?? false"
+            lines.append("sink.receive(.candle(Candle(exchange: Self.exchange, instrument: v_symbol, intervalSeconds: \(message.intervalSeconds ?? 0), startTime: v_start, open: v_open, high: v_high, low: v_low, close: v_close, volume: v_volume, isClosed: \(closed), exchangeTime: \(time), receiveTime: receiveTime)))")
+        }
+        lines.append("events += 1")
+        return lines
+    }
+
+    func convert(_ field: FieldSpec, _ x: String, _ path: String) -> (expression: String, type: String) {
+        switch field.type {
+        case .symbol: return ("try FieldValues.instrument(\(x), symbols, \(path))", "Instrument")
+        case .decimal: return ("try FieldValues.decimal(\(x), \(path))", "ExactDecimal")
+        case .unsigned: return ("try FieldValues.unsigned(\(x), \(path))", "UInt64")
+        case .checksum: return ("try FieldValues.checksum(\(x), \(path))", "UInt32")
+        case .tradeID: return ("try FieldValues.tradeID(\(x), \(path))", "TradeID")
+        case .time:
+            let format: String
+            switch field.time {
+            case "s": format = ".integer(.seconds)"
+            case "ms": format = ".integer(.milliseconds)"
+            case "us": format = ".integer(.microseconds)"
+            case "ns": format = ".integer(.nanoseconds)"
+            case "seconds_decimal": format = ".decimalSeconds"
+            default: format = ".rfc3339"
+            }
+            return ("try FieldValues.timestamp(\(x), \(format), \(path))", "Timestamp")
+        case .side:
+            return ("try Self.\(mapFunction(field))(\(x))", "Side")
+        case .bool:
+            if field.map.isEmpty { return ("try FieldValues.bool(\(x), \(path))", "Bool") }
+            return ("try Self.\(mapFunction(field))(\(x))", "Bool")
+        }
+    }
+
+    /// The name of the generated function mapping a field's exchange values (rendered by ``mapFunctions()``).
+    func mapFunction(_ field: FieldSpec) -> String { "\(prefix)_map_\(field.name)" }
+
+    /// `static func k3_map_side(_ x: JSONScalar) throws(FrameFailure) -> Side` for every mapped field.
+    func mapFunctions() -> [String] {
+        message.fields.filter { ($0.type == .side || $0.type == .bool) && !$0.map.isEmpty }.map { field in
+            let type = field.type == .side ? "Side" : "Bool"
+            let tests = field.map.map { "if x.span.equals(\(SwiftText.literal($0.0))) { return \(field.type == .side ? "." + $0.1 : $0.1) }" }
+            return """
+                static func \(mapFunction(field))(_ x: JSONScalar) throws(FrameFailure) -> \(type) {
+                \(indent(tests.joined(separator: "\n")))
+                    throw FrameFailure(field: \(SwiftText.literal(field.path.text)), reason: .invalidValue)
+                }
+                """
+        }
+    }
+
+    func sideAppend(_ level: LevelSpec, _ g: Int, owner: String, levelVar: String, side: String, bids: String, asks: String) -> [String] {
+        if let fixed = level.side {
+            return ["\(fixed == "bid" ? bids : asks).append(\(levelVar))"]
+        }
+        let path = SwiftText.literal(level.sidePath?.text ?? "side")
+        var lines = ["guard let sd\(g) = \(owner).\(side) else { throw FrameFailure(field: \(path), reason: .missingField) }"]
+        let chain = level.sideMap.map { "if sd\(g).span.equals(\(SwiftText.literal($0.0))) { \($0.1 == "bid" ? bids : asks).append(\(levelVar)) }" }
+        lines.append(chain.joined(separator: " else ") + " else { throw FrameFailure(field: \(path), reason: .invalidValue) }")
+        return lines
+    }
+
+    /// A function reading one array of levels into bids/asks.
+    mutating func renderLevelGroup(_ g: Int, _ level: LevelSpec) {
+        let trie = TrieNode()
+        trie.node(at: level.price.steps).stores.append("price")
+        trie.node(at: level.size.steps).stores.append("size")
+        if let sidePath = level.sidePath { trie.node(at: sidePath.steps).stores.append("side") }
+        var r = TrieRenderer(prefix: "\(prefix)_level\(g)", stateType: "LevelScalars")
+        let root = r.render(trie)
+        functions += r.functions
+        var lines = [
+            "try s.beginArray()",
+            "var first = true",
+            "while try s.nextElement(first: &first) {",
+            "    var lv = LevelScalars()",
+            "    try Self.\(root)(&s, &lv)",
+            "    guard let p = lv.price else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }",
+            "    guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
+            "    let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",
+        ]
+        lines += sideAppend(level, g, owner: "lv", levelVar: "level", side: "side", bids: "bids", asks: "asks").map { "    " + $0 }
+        lines.append("}")
+        functions.append("""
+            static func \(prefix)_levels\(g)(_ s: inout JSONScanner, _ bids: inout [BookLevel], _ asks: inout [BookLevel]) throws(FrameFailure) {
+            \(indent(lines.joined(separator: "\n")))
+            }
+            """)
+    }
+}

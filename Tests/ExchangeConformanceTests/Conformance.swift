@@ -1,0 +1,120 @@
+import Foundation
+import HFTAdapters
+import HFTCapture
+import HFTCore
+import HFTExchanges
+import Testing
+
+/// The checks behind the generated conformance tests (one generated suite per spec, see
+/// `Plugins/ExchangeSpecPlugin`). Truth comes from the recorded captures and from expected events written by
+/// hand in the specs; nothing here compares the adapter with its own earlier output.
+enum Conformance {
+    static func capture(_ file: String) throws -> CaptureFile {
+        guard let url = Bundle.module.url(forResource: file, withExtension: nil, subdirectory: "Captures") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Captures/\(file)"])
+        }
+        return try CaptureFile(contentsOf: url)
+    }
+
+    /// The capture header's channel names, in HFTKit's names.
+    static func channels(_ capture: CaptureFile) -> [Channel] {
+        capture.symbolsByChannel.keys.sorted().map { $0 == "trades" ? .trade : Channel(rawValue: $0) }
+    }
+
+    /// Zero unrecognized or failed frames; frames and events per kind equal the spec's independent counts.
+    static func checkCapture(
+        _ adapter: any ExchangeAdapter.Type, file: String, counts: [String: (frames: Int, events: Int)]
+    ) throws {
+        let capture = try capture(file)
+        let instance = try adapter.init(instruments: capture.instruments)
+        var replay = CaptureReplay()
+        replay.run(capture, adapter: instance) { _ in }
+        #expect(replay.problems.isEmpty, "\(replay.problems.prefix(5).map { "\($0.reason): \($0.frame)" }.joined(separator: "\n"))")
+        let actual = replay.byKind.mapValues { "\($0.frames)/\($0.events)" }
+        let expected = counts.mapValues { "\($0.frames)/\($0.events)" }
+        #expect(actual == expected, "frames/events per kind")
+    }
+
+    /// URLs with subscriptions equal the recorded connect URLs; subscribe frames equal the recorded send frames
+    /// as JSON values (in order, per connection).
+    static func checkSubscriptions(_ adapter: any ExchangeAdapter.Type, file: String) throws {
+        let capture = try capture(file)
+        let instance = try adapter.init(instruments: capture.instruments)
+        let plans = instance.connectionPlans(channels: channels(capture))
+        let planned = plans.flatMap(\.subscribeFrames).map(jsonValue)
+        let recorded = capture.sentFrames.map { jsonValue($0.data) }
+        if adapter.configuration.connections.contains(where: { $0.subscription != .messages }) {
+            // Subscriptions in the URL: every recorded URL is planned, when it points at a planned endpoint.
+            for url in capture.connectURLs where plans.contains(where: { sameEndpoint($0.url, url) }) {
+                #expect(plans.contains { $0.url == url }, "recorded URL not planned: \(url)\nplanned: \(plans.map(\.url))")
+            }
+        }
+        let recordedSubscribes = recorded.filter { !($0 is String) }
+        #expect(planned.count == recordedSubscribes.count, "planned \(planned.count) subscribe frames, recorded \(recordedSubscribes.count)")
+        for (p, r) in zip(planned, recordedSubscribes) {
+            #expect((p as? NSObject) == (r as? NSObject), "planned \(p)\nrecorded \(r)")
+        }
+    }
+
+    /// Book events carry every sequence and checksum field their spec maps.
+    static func checkBookFields(_ adapter: any ExchangeAdapter.Type, file: String, sequence fields: [String]) throws {
+        let capture = try capture(file)
+        let instance = try adapter.init(instruments: capture.instruments)
+        var replay = CaptureReplay()
+        var books = 0
+        var missing: [String] = []
+        replay.run(capture, adapter: instance) { event in
+            guard case .book(let b) = event else { return }
+            books += 1
+            for f in fields {
+                let present: Bool
+                switch f {
+                case "first": present = b.sequence.first != nil
+                case "last": present = b.sequence.last != nil
+                case "previous": present = b.sequence.previous != nil
+                default: present = b.checksum != nil
+                }
+                if !present { missing.append("\(b.instrument) \(f)") }
+            }
+        }
+        #expect(missing.isEmpty, "book events without mapped fields: \(missing.prefix(5))")
+        if !fields.isEmpty { #expect(books > 0) }
+    }
+
+    /// One frame gives exactly the expected events, field by field (receive time excluded).
+    static func checkCase(_ adapter: any ExchangeAdapter.Type, frame: String, expected: String) throws {
+        let instruments = try symbols(in: expected)
+        let instance = try adapter.init(instruments: instruments)
+        var sink = EventArray()
+        var bytes = Array(frame.utf8)
+        let outcome = bytes.withUnsafeMutableBytes { raw in
+            instance.parse(UnsafeRawBufferPointer(raw), receiveTime: Timestamp(nanosecondsSinceEpoch: 0), into: &sink)
+        }
+        #expect(outcome.disposition == .data, "\(outcome)")
+        let actual = sink.events.map { event -> NSDictionary in
+            let d = (jsonValue(EventJSON.encode(event)) as? NSDictionary)?.mutableCopy() as? NSMutableDictionary ?? [:]
+            d.removeObject(forKey: "receiveTime")
+            return d
+        }
+        let wanted = (jsonValue(expected) as? [NSDictionary]) ?? []
+        #expect(actual.count == wanted.count, "event count")
+        for (a, w) in zip(actual, wanted) {
+            for key in Set((a.allKeys + w.allKeys).compactMap { $0 as? String }).sorted() {
+                #expect((a[key] as? NSObject) == (w[key] as? NSObject), "field \(key): got \(a[key] ?? "absent"), want \(w[key] ?? "absent")")
+            }
+        }
+    }
+
+    static func symbols(in expected: String) throws -> [Instrument] {
+        let list = (jsonValue(expected) as? [[String: Any]]) ?? []
+        return try list.compactMap { $0["symbol"] as? String }.map { try Instrument(parsing: $0) }
+    }
+
+    static func jsonValue(_ text: String) -> Any {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+    }
+
+    static func sameEndpoint(_ a: String, _ b: String) -> Bool {
+        a.split(separator: "?").first == b.split(separator: "?").first
+    }
+}
