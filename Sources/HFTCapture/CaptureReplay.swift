@@ -13,6 +13,10 @@ public struct CaptureReplay {
     /// Frames no rule recognized, and frames whose parse failed, with the reason.
     public private(set) var problems: [(frame: String, reason: String)] = []
     public private(set) var totalEvents = 0
+    /// Count frames about instruments the adapter was not made for (a capture of several markets replayed
+    /// through the spec of one) under the kind ``otherMarketsKind`` instead of as problems.
+    public var tallyOtherMarkets = false
+    public static let otherMarketsKind = "other_markets"
 
     public init() {}
 
@@ -38,6 +42,8 @@ public struct CaptureReplay {
             totalEvents += outcome.events
         case .unrecognized:
             problems.append((ErrorContext.truncate(frame), "unrecognized"))
+        case .failed(let failure) where tallyOtherMarkets && failure.reason == .unknownSymbol && outcome.events == 0:
+            byKind[Self.otherMarketsKind, default: Tally()].frames += 1
         case .failed(let failure):
             problems.append((ErrorContext.truncate(frame), "\(kind): \(failure)"))
         }

@@ -228,7 +228,7 @@ extension SpecReader {
                 var counts: [(String, Int, Int)] = []
                 if let cv = c.required("counts"), case .object(let members) = cv.value {
                     for m in members {
-                        if !messages.contains(where: { $0.kind == m.key }) {
+                        if m.key != "other_markets", !messages.contains(where: { $0.kind == m.key }) {
                             log.error(m.keyPosition.line, "\(c.child("counts")).\(m.key)", "no message kind '\(m.key)' in $.messages")
                         }
                         var k = ObjectReader(m.value, path: "\(c.child("counts")).\(m.key)", log: log)

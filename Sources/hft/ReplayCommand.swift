@@ -28,8 +28,15 @@ struct ReplayCommand: ParsableCommand {
         let file = try CaptureFile(contentsOf: URL(fileURLWithPath: capture))
         let name = exchange ?? file.exchange.lowercased()
         guard let id = ExchangeID(rawValue: name) else { throw ValidationError("'\(name)' is not an exchange identifier") }
-        let adapter = try ExchangeCatalog.adapter(for: id, instruments: file.instruments)
+        guard let descriptor = ExchangeCatalog.descriptor(for: id) else {
+            throw ValidationError("no spec for exchange '\(name)'; known: \(ExchangeCatalog.all.map(\.id.rawValue).joined(separator: ", "))")
+        }
+        // A capture may hold several markets of an exchange (OKX spot and swaps): replay those this spec covers
+        // and count the other markets' frames separately.
+        let instruments = file.instruments.filter { descriptor.adapter.configuration.nativeSymbol($0) != nil }
+        let adapter = try descriptor.adapter.init(instruments: instruments)
         var replay = CaptureReplay()
+        replay.tallyOtherMarkets = instruments.count < file.instruments.count
         replay.run(file, adapter: adapter) { event in
             if !summaryOnly { print(EventJSON.encode(event)) }
         }

@@ -16,6 +16,11 @@ enum Conformance {
         return try CaptureFile(contentsOf: url)
     }
 
+    /// The capture's instruments that the spec covers (a capture may hold several markets of an exchange).
+    static func instruments(_ capture: CaptureFile, _ adapter: any ExchangeAdapter.Type) -> [Instrument] {
+        capture.instruments.filter { adapter.configuration.nativeSymbol($0) != nil }
+    }
+
     /// The capture header's channel names, in HFTKit's names.
     static func channels(_ capture: CaptureFile) -> [Channel] {
         capture.symbolsByChannel.keys.sorted().map { $0 == "trades" ? .trade : Channel(rawValue: $0) }
@@ -26,8 +31,9 @@ enum Conformance {
         _ adapter: any ExchangeAdapter.Type, file: String, counts: [String: (frames: Int, events: Int)]
     ) throws {
         let capture = try capture(file)
-        let instance = try adapter.init(instruments: capture.instruments)
+        let instance = try adapter.init(instruments: instruments(capture, adapter))
         var replay = CaptureReplay()
+        replay.tallyOtherMarkets = true
         replay.run(capture, adapter: instance) { _ in }
         #expect(replay.problems.isEmpty, "\(replay.problems.prefix(5).map { "\($0.reason): \($0.frame)" }.joined(separator: "\n"))")
         let actual = replay.byKind.mapValues { "\($0.frames)/\($0.events)" }
@@ -36,10 +42,12 @@ enum Conformance {
     }
 
     /// URLs with subscriptions equal the recorded connect URLs; subscribe frames equal the recorded send frames
-    /// as JSON values (in order, per connection).
+    /// as JSON values, in order. For specs that list channel × symbol arguments in one message (OKX), the
+    /// planned arguments equal the recorded arguments that name this spec's symbols (recorders may resend or
+    /// mix markets).
     static func checkSubscriptions(_ adapter: any ExchangeAdapter.Type, file: String) throws {
         let capture = try capture(file)
-        let instance = try adapter.init(instruments: capture.instruments)
+        let instance = try adapter.init(instruments: instruments(capture, adapter))
         let plans = instance.connectionPlans(channels: channels(capture))
         let planned = plans.flatMap(\.subscribeFrames).map(jsonValue)
         let recorded = capture.sentFrames.map { jsonValue($0.data) }
@@ -50,6 +58,22 @@ enum Conformance {
             }
         }
         let recordedSubscribes = recorded.filter { !($0 is String) }
+        if let key = argumentsKey(adapter.configuration) {
+            let natives = Set(instance.symbols.entries.map(\.native))
+            func arguments(_ frames: [Any]) -> Set<NSDictionary> {
+                var out: Set<NSDictionary> = []
+                for f in frames {
+                    for a in ((f as? NSDictionary)?[key] as? [NSDictionary]) ?? []
+                    where a.allValues.contains(where: { natives.contains(($0 as? String) ?? "") }) {
+                        out.insert(a)
+                    }
+                }
+                return out
+            }
+            #expect(arguments(planned) == arguments(recordedSubscribes), "subscribe arguments")
+            #expect(!arguments(planned).isEmpty)
+            return
+        }
         #expect(planned.count == recordedSubscribes.count, "planned \(planned.count) subscribe frames, recorded \(recordedSubscribes.count)")
         for (p, r) in zip(planned, recordedSubscribes) {
             #expect((p as? NSObject) == (r as? NSObject), "planned \(p)\nrecorded \(r)")
@@ -59,8 +83,9 @@ enum Conformance {
     /// Book events carry every sequence and checksum field their spec maps.
     static func checkBookFields(_ adapter: any ExchangeAdapter.Type, file: String, sequence fields: [String]) throws {
         let capture = try capture(file)
-        let instance = try adapter.init(instruments: capture.instruments)
+        let instance = try adapter.init(instruments: instruments(capture, adapter))
         var replay = CaptureReplay()
+        replay.tallyOtherMarkets = true
         var books = 0
         var missing: [String] = []
         replay.run(capture, adapter: instance) { event in
@@ -108,6 +133,12 @@ enum Conformance {
     static func symbols(in expected: String) throws -> [Instrument] {
         let list = (jsonValue(expected) as? [[String: Any]]) ?? []
         return try list.compactMap { $0["symbol"] as? String }.map { try Instrument(parsing: $0) }
+    }
+
+    /// The subscribe template's member that holds `{args}`, for specs that group arguments.
+    static func argumentsKey(_ config: AdapterConfiguration) -> String? {
+        guard let s = config.subscribe, s.grouping == .arguments, case .object(let members) = s.subscribe else { return nil }
+        return members.first { $0.value == .string("{args}") }?.key
     }
 
     static func jsonValue(_ text: String) -> Any {
