@@ -151,11 +151,15 @@ public struct HeartbeatConfiguration: Sendable {
     public let intervalSeconds: Double?
     /// No frame for this long means the feed is dead: close, reconnect, resubscribe.
     public let staleAfterSeconds: Double
+    /// A heartbeat channel to subscribe on every message-subscribed connection (Coinbase `heartbeats`),
+    /// with the connection's symbols, after the data channels.
+    public let subscribeChannel: String?
 
-    public init(ping: Ping, intervalSeconds: Double?, staleAfterSeconds: Double) {
+    public init(ping: Ping, intervalSeconds: Double?, staleAfterSeconds: Double, subscribeChannel: String? = nil) {
         self.ping = ping
         self.intervalSeconds = intervalSeconds
         self.staleAfterSeconds = staleAfterSeconds
+        self.subscribeChannel = subscribeChannel
     }
 }
 

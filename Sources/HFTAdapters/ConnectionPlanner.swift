@@ -112,6 +112,11 @@ public enum ConnectionPlanner {
                     emit(template, unsubTemplate, v)
                 }
             }
+            if let heartbeat = config.heartbeat.subscribeChannel {
+                var natives: [String] = []
+                for s in streams where !natives.contains(s.entry.native) { natives.append(s.entry.native) }
+                emit(sub.subscribe, sub.unsubscribe, ["channel": .string(heartbeat), "symbols": .strings(natives)])
+            }
         case .arguments:
             guard let argument = sub.argument else { return ([], []) }
             let args = streams.map { argument.render(values(config, $0.channel, native: $0.entry.native)) }

@@ -15,9 +15,9 @@ public enum EventJSON {
             o.string("kind", "ticker")
             o.times(t.exchangeTime, t.receiveTime)
             o.decimal("bidPrice", t.bidPrice)
-            o.decimal("bidSize", t.bidSize)
+            if let v = t.bidSize { o.decimal("bidSize", v) }
             o.decimal("askPrice", t.askPrice)
-            o.decimal("askSize", t.askSize)
+            if let v = t.askSize { o.decimal("askSize", v) }
             if let last = t.lastPrice { o.decimal("lastPrice", last) }
         case .trade(let t):
             o.string("kind", "trade")
@@ -45,7 +45,7 @@ public enum EventJSON {
             o.decimal("low", c.low)
             o.decimal("close", c.close)
             o.decimal("volume", c.volume)
-            o.raw("closed", c.isClosed ? "true" : "false")
+            if let closed = c.isClosed { o.raw("closed", closed ? "true" : "false") }
         case .funding(let f):
             o.string("kind", "funding")
             o.times(f.exchangeTime, f.receiveTime)

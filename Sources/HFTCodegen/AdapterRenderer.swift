@@ -93,7 +93,7 @@ struct ConfigurationRenderer {
         case .text(let t): ping = ".text(\(SwiftText.literal(t)))"
         case .json(let node): ping = ".json(\(template(node)))"
         }
-        lines.append("    heartbeat: HeartbeatConfiguration(ping: \(ping), intervalSeconds: \(spec.heartbeat.intervalSeconds.map { "\($0)" } ?? "nil"), staleAfterSeconds: \(spec.heartbeat.staleAfterSeconds)),")
+        lines.append("    heartbeat: HeartbeatConfiguration(ping: \(ping), intervalSeconds: \(spec.heartbeat.intervalSeconds.map { "\($0)" } ?? "nil"), staleAfterSeconds: \(spec.heartbeat.staleAfterSeconds), subscribeChannel: \(optionalLiteral(spec.heartbeat.subscribeChannel))),")
         lines.append("    reconnect: ReconnectConfiguration(backoffSeconds: \(spec.reconnect.backoffSeconds), jitter: \(spec.reconnect.jitter)),")
         lines.append("    book: BookIntegrity(continuity: .\(camel(spec.book.continuity)), checksum: .\(checksumCase(spec.book.checksum)), snapshotURL: \(optionalLiteral(spec.book.snapshotURL)))")
         lines.append(")")

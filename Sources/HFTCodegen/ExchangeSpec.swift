@@ -67,6 +67,7 @@ public struct HeartbeatSpec: Sendable {
     public let ping: Ping
     public let intervalSeconds: Double?
     public let staleAfterSeconds: Double
+    public let subscribeChannel: String?
 }
 
 public struct ReconnectSpec: Sendable {
@@ -108,8 +109,8 @@ public enum EmitKind: String, Sendable, CaseIterable {
     var fields: [(name: String, type: FieldType, required: Bool)] {
         switch self {
         case .ticker:
-            return [("symbol", .symbol, true), ("bidPrice", .decimal, true), ("bidSize", .decimal, true),
-                    ("askPrice", .decimal, true), ("askSize", .decimal, true), ("lastPrice", .decimal, false),
+            return [("symbol", .symbol, true), ("bidPrice", .decimal, true), ("bidSize", .decimal, false),
+                    ("askPrice", .decimal, true), ("askSize", .decimal, false), ("lastPrice", .decimal, false),
                     ("exchangeTime", .time, false)]
         case .trade:
             return [("symbol", .symbol, true), ("price", .decimal, true), ("size", .decimal, true),

@@ -164,7 +164,7 @@ struct MessageParserRenderer {
             let kind = message.bookKind == "snapshot" ? ".snapshot" : ".delta"
             lines.append("sink.receive(.book(BookUpdate(exchange: Self.exchange, instrument: v_symbol, kind: \(kind), bids: \(e).bids, asks: \(e).asks, sequence: BookSequence(first: \(values["first"]!), last: \(values["last"]!), previous: \(values["previous"]!)), checksum: \(values["checksum"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
         case .candle:
-            let closed = values["closed"] == "nil" ? "false" : "\(values["closed"]!) ?? false"
+            let closed = values["closed"]!
             lines.append("sink.receive(.candle(Candle(exchange: Self.exchange, instrument: v_symbol, intervalSeconds: \(message.intervalSeconds ?? 0), startTime: v_start, open: v_open, high: v_high, low: v_low, close: v_close, volume: v_volume, isClosed: \(closed), exchangeTime: \(time), receiveTime: receiveTime)))")
         }
         lines.append("events += 1")

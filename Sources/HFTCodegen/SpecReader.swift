@@ -192,9 +192,10 @@ public enum SpecReader {
         }
         let interval = r.number("intervalSeconds")
         let stale = r.number("staleAfterSeconds", required: true)
-        r.finish(allowed: ["ping", "intervalSeconds", "staleAfterSeconds"])
+        let channel = r.string("subscribeChannel")
+        r.finish(allowed: ["ping", "intervalSeconds", "staleAfterSeconds", "subscribeChannel"])
         guard let stale else { return nil }
-        return HeartbeatSpec(ping: ping, intervalSeconds: interval, staleAfterSeconds: stale)
+        return HeartbeatSpec(ping: ping, intervalSeconds: interval, staleAfterSeconds: stale, subscribeChannel: channel)
     }
 
     static func readReconnect(_ node: JSONValue.Node, _ log: DiagnosticLog) -> ReconnectSpec? {

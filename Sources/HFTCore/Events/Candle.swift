@@ -11,15 +11,16 @@ public struct Candle: Sendable, Hashable {
     public var close: ExactDecimal
     /// Base-asset volume.
     public var volume: ExactDecimal
-    /// True once the interval has ended and the candle is final.
-    public var isClosed: Bool
+    /// True once the interval has ended and the candle is final; nil when the exchange does not say
+    /// (Coinbase sends no flag).
+    public var isClosed: Bool?
     public var exchangeTime: Timestamp?
     public var receiveTime: Timestamp
 
     public init(
         exchange: ExchangeID, instrument: Instrument, intervalSeconds: Int32, startTime: Timestamp,
         open: ExactDecimal, high: ExactDecimal, low: ExactDecimal, close: ExactDecimal, volume: ExactDecimal,
-        isClosed: Bool, exchangeTime: Timestamp?, receiveTime: Timestamp
+        isClosed: Bool?, exchangeTime: Timestamp?, receiveTime: Timestamp
     ) {
         self.exchange = exchange
         self.instrument = instrument

@@ -1,11 +1,12 @@
 /// Top of book: best bid and ask with their sizes, and the last trade price when the exchange sends it.
+/// Sizes are nil only for feeds that carry none (Kraken Futures `ticker_lite`).
 public struct Ticker: Sendable, Hashable {
     public var exchange: ExchangeID
     public var instrument: Instrument
     public var bidPrice: ExactDecimal
-    public var bidSize: ExactDecimal
+    public var bidSize: ExactDecimal?
     public var askPrice: ExactDecimal
-    public var askSize: ExactDecimal
+    public var askSize: ExactDecimal?
     /// Last trade price, when the ticker message carries one (Binance `bookTicker` does not).
     public var lastPrice: ExactDecimal?
     /// The exchange's timestamp of this update, when the message carries one.
@@ -15,7 +16,7 @@ public struct Ticker: Sendable, Hashable {
 
     public init(
         exchange: ExchangeID, instrument: Instrument,
-        bidPrice: ExactDecimal, bidSize: ExactDecimal, askPrice: ExactDecimal, askSize: ExactDecimal,
+        bidPrice: ExactDecimal, bidSize: ExactDecimal?, askPrice: ExactDecimal, askSize: ExactDecimal?,
         lastPrice: ExactDecimal? = nil, exchangeTime: Timestamp?, receiveTime: Timestamp
     ) {
         self.exchange = exchange
