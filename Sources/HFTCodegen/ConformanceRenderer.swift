@@ -27,7 +27,7 @@ public struct ConformanceRenderer {
 
                 /// Sequence and checksum fields are present in every book event whose spec maps them.
                 @Test func capture\(i)BookIntegrityFields() throws {
-                    try Conformance.checkBookFields(\(adapter).self, file: \(SwiftText.literal(capture.file)), sequence: \(bookFields))
+                    try Conformance.checkBookFields(\(adapter).self, file: \(SwiftText.literal(capture.file)), fields: \(bookFields))
                 }
                 """)
         }
@@ -55,15 +55,15 @@ public struct ConformanceRenderer {
             """
     }
 
-    /// The book fields the spec maps as required (they must be present in every book event).
+    /// Per book message kind, the sequence and checksum fields it maps as always present.
     var bookFields: String {
-        var names: [String] = []
+        var entries: [String] = []
         for m in spec.messages where m.emit == .book {
-            for f in m.fields where ["first", "last", "previous", "checksum"].contains(f.name) && f.required && f.absentIf.isEmpty {
-                if !names.contains(f.name) { names.append(f.name) }
-            }
+            let names = m.fields.filter { ["first", "last", "previous", "checksum"].contains($0.name) && $0.required && $0.absentIf.isEmpty }
+                .map { SwiftText.literal($0.name) }
+            if !names.isEmpty { entries.append("\(SwiftText.literal(m.kind)): [\(names.joined(separator: ", "))]") }
         }
-        return "[" + names.map(SwiftText.literal).joined(separator: ", ") + "]"
+        return "[" + (entries.isEmpty ? ":" : entries.joined(separator: ", ")) + "]"
     }
 }
 

@@ -148,7 +148,8 @@ extension SpecReader {
                 log.error(m.value.position.line, fieldPath, "expected a path string or {\"path\": …}")
             }
             guard let pathText, let p = Self.path(pathText, line: m.value.position.line, jsonPath: fieldPath, log: log) else { continue }
-            if p.steps.contains(.every) { log.error(m.value.position.line, fieldPath, "field paths cannot use [*]; use 'each'") }
+            // `[*]` in a field path searches every element (Kraken's checksum sits in whichever payload object is
+            // last); the last value found wins. One event per element is what 'each' is for.
             if p.root == .element, !hasEach { log.error(m.value.position.line, fieldPath, "'@' paths need an 'each' array") }
             if def.type == .time {
                 guard let t = time, timeFormats.contains(t) else {
