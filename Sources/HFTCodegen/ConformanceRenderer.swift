@@ -21,7 +21,7 @@ public struct ConformanceRenderer {
                 }
 
                 /// The subscriptions built for the recorded symbols equal the recorded URL and subscribe frames.
-                @Test func capture\(i)Subscriptions() throws {
+                @Test\(capture.subscriptionsDiffer.map { "(.disabled(\(SwiftText.literal("the spec deliberately differs from the recording: " + $0))))" } ?? "") func capture\(i)Subscriptions() throws {
                     try Conformance.checkSubscriptions(\(adapter).self, file: \(SwiftText.literal(capture.file)))
                 }
 

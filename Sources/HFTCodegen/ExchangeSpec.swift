@@ -180,6 +180,8 @@ public struct ConformanceSpec: Sendable {
         public let counts: [(kind: String, frames: Int, events: Int)]
         /// The command that derived the counts from the raw capture, independently of HFTKit.
         public let countCommand: String
+        /// Why the recorded subscriptions cannot be compared (the live spec deliberately differs), if so.
+        public let subscriptionsDiffer: String?
         public let line: Int
     }
 

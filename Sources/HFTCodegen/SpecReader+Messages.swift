@@ -239,10 +239,11 @@ extension SpecReader {
                         if let frames, let events { counts.append((m.key, frames, events)) }
                     }
                 }
-                c.finish(allowed: ["file", "counts", "countCommand"])
+                let differ = c.string("subscriptionsDiffer")
+                c.finish(allowed: ["file", "counts", "countCommand", "subscriptionsDiffer"])
                 if let file, let command {
                     captures.append(ConformanceSpec.Capture(file: file, counts: counts.map { (kind: $0.0, frames: $0.1, events: $0.2) },
-                                                            countCommand: command, line: item.position.line))
+                                                            countCommand: command, subscriptionsDiffer: differ, line: item.position.line))
                 }
             }
         }
