@@ -195,6 +195,8 @@ public struct BookIntegrity: Sendable, Hashable {
         case krakenCRC32Top10 = "kraken_crc32_top10"
         /// OKX: CRC32 (signed) of the top 25 levels interleaved bid:ask as the exact received strings.
         case okxCRC32Top25 = "okx_crc32_top25"
+        /// Kraken spot v2: as v1, but prices and quantities formatted with the pair's precisions first.
+        case krakenV2CRC32Top10 = "kraken_v2_crc32_top10"
     }
 
     public let continuity: Continuity

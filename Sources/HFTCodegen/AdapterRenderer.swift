@@ -106,6 +106,7 @@ struct ConfigurationRenderer {
         switch s {
         case "kraken_crc32_top10": return "krakenCRC32Top10"
         case "okx_crc32_top25": return "okxCRC32Top25"
+        case "kraken_v2_crc32_top10": return "krakenV2CRC32Top10"
         default: return "none"
         }
     }
