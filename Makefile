@@ -17,9 +17,11 @@ demo: deps
 	.build/debug/hft time 2026-08-09T21:05:48.228568804Z 1633998511098
 	.build/debug/hft instrument btc/usdt BTC-USDT-PERP BTC-USD-22K27
 
-## All tests (unit, capture fixtures, C bindings). Never runs benchmarks.
+## All tests (unit, capture fixtures, C bindings, generated exchange conformance) and the specs' schema check.
+## Never runs benchmarks.
 test: deps
 	$(SWIFT) test
+	@python3 scripts/check-spec-schema.py
 
 ## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines.
 bench: deps

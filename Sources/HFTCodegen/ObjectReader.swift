@@ -105,7 +105,7 @@ struct ObjectReader {
             return nil
         }
         var out: [(String, String)] = []
-        for m in members {
+        for m in members where m.key != "$comment" {
             guard case .string(let s) = m.value.value else {
                 log.error(m.value.position.line, "\(child(key)).\(m.key)", "expected a string; found \(m.value.value.typeName)")
                 continue

@@ -88,7 +88,7 @@ extension SpecReader {
             return []
         }
         var out: [Condition] = []
-        for m in members {
+        for m in members where m.key != "$comment" {
             guard let p = Self.path(m.key, line: m.keyPosition.line, jsonPath: "\(path).\(m.key)", log: log) else { continue }
             if p.root != .frame { log.error(m.keyPosition.line, "\(path).\(m.key)", "conditions use frame paths ($…)") }
             if p.steps.contains(.every) { log.error(m.keyPosition.line, "\(path).\(m.key)", "conditions cannot use [*]; name one element") }
@@ -122,7 +122,7 @@ extension SpecReader {
         }
         var out: [FieldSpec] = []
         let known = emit.fields
-        for m in members {
+        for m in members where m.key != "$comment" {
             let fieldPath = "\(path).\(m.key)"
             guard let def = known.first(where: { $0.name == m.key }) else {
                 log.error(m.keyPosition.line, fieldPath, "\(emit.rawValue) events have no field '\(m.key)'; fields: \(known.map(\.name).joined(separator: ", "))")
@@ -228,7 +228,7 @@ extension SpecReader {
                 let command = c.string("countCommand", required: true)
                 var counts: [(String, Int, Int)] = []
                 if let cv = c.required("counts"), case .object(let members) = cv.value {
-                    for m in members {
+                    for m in members where m.key != "$comment" {
                         if m.key != "other_markets", !messages.contains(where: { $0.kind == m.key }) {
                             log.error(m.keyPosition.line, "\(c.child("counts")).\(m.key)", "no message kind '\(m.key)' in $.messages")
                         }

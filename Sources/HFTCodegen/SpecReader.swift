@@ -97,7 +97,7 @@ public enum SpecReader {
             return []
         }
         var out: [ChannelSpec] = []
-        for m in members {
+        for m in members where m.key != "$comment" {
             let path = "$.channels.\(m.key)"
             if !channelNames.contains(m.key) {
                 log.error(m.keyPosition.line, path, "unknown channel; use one of \(channelNames.joined(separator: ", "))")

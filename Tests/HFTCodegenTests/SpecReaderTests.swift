@@ -59,6 +59,12 @@ import Testing
         }
     }
 
+    @Test func theScaffoldIsAValidSpec() throws {
+        let spec = try SpecReader.read(file: "specs/new_exchange.json", text: SpecScaffold.render(exchange: "new_exchange"))
+        #expect(spec.messages.map(\.kind) == ["pong", "subscribed", "error", "trade"])
+        #expect(spec.conformance.cases.count == 1)
+    }
+
     @Test func requiresTheFileNameToMatchTheExchange() {
         #expect(throws: SpecDiagnostics.self) { try SpecReader.read(file: "specs/okx_swap.json", text: Self.spec(exchange: "okx")) }
     }
