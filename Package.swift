@@ -170,4 +170,16 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
+    package.targets.append(
+        .executableTarget(
+            name: "ParseBenchmarks",
+            dependencies: [
+                "HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ParseBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
 }
