@@ -17,7 +17,7 @@ public struct ByteSpan {
     public var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     /// True when the bytes equal `literal` (a `StaticString`, compared without creating a `String`).
-    @inlinable
+    @inlinable @inline(__always)
     public func equals(_ literal: StaticString) -> Bool {
         guard literal.utf8CodeUnitCount == count else { return false }
         return Self.same(base, literal.utf8Start, count)
@@ -37,7 +37,7 @@ public struct ByteSpan {
     }
 
     /// True when `byteCount` bytes at `a` and `b` are equal.
-    @inlinable
+    @inlinable @inline(__always)
     static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ byteCount: Int) -> Bool {
         var i = 0
         while i < byteCount {

@@ -35,7 +35,7 @@ public struct JSONScanner {
         return UnsafePointer(p)
     }()
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func skipWhitespace() {
         while offset < count {
             let b = base[offset]
@@ -45,13 +45,13 @@ public struct JSONScanner {
     }
 
     /// The next non-whitespace byte, without consuming it (0 at the end).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func peek() -> UInt8 {
         skipWhitespace()
         return offset < count ? base[offset] : 0
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func failure(_ reason: JSONScanError.Reason) -> FrameFailure {
         FrameFailure(field: "$", reason: .json(JSONScanError(reason: reason, offset: offset)))
     }
@@ -59,7 +59,7 @@ public struct JSONScanner {
     // MARK: objects
 
     /// Consumes `{`. Throws when the next value is not an object.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginObject() throws(FrameFailure) {
         guard peek() == UInt8(ascii: "{") else { throw failure(.expectedObject) }
         offset += 1
@@ -67,7 +67,7 @@ public struct JSONScanner {
 
     /// The next member's key (consuming it and the `:`), or nil after consuming the closing `}`.
     /// `first` is true for the first member (no comma expected before it).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func nextKey(first: inout Bool) throws(FrameFailure) -> ByteSpan? {
         var b = peek()
         if b == UInt8(ascii: "}") {
@@ -90,14 +90,14 @@ public struct JSONScanner {
     // MARK: arrays
 
     /// Consumes `[`. Throws when the next value is not an array.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginArray() throws(FrameFailure) {
         guard peek() == UInt8(ascii: "[") else { throw failure(.expectedArray) }
         offset += 1
     }
 
     /// True when another element follows (consuming the comma before it), false after consuming `]`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func nextElement(first: inout Bool) throws(FrameFailure) -> Bool {
         let b = peek()
         if b == UInt8(ascii: "]") {
@@ -115,7 +115,7 @@ public struct JSONScanner {
     // MARK: scalars
 
     /// Reads a string's raw contents (between the quotes, escapes not decoded).
-    @inlinable
+    @inlinable @inline(__always)
     mutating func stringSpan() throws(FrameFailure) -> ByteSpan {
         offset += 1  // opening quote
         let start = offset
@@ -132,7 +132,7 @@ public struct JSONScanner {
     }
 
     /// Reads a scalar: a string (its raw contents) or a number, `true`, `false`, `null` (their text).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func scalar() throws(FrameFailure) -> JSONScalar {
         let b = peek()
         if b == UInt8(ascii: "\"") { return JSONScalar(span: try stringSpan(), kind: .string) }
@@ -152,31 +152,39 @@ public struct JSONScanner {
         }
     }
 
-    /// Skips one value of any type (objects and arrays with everything inside).
+    /// Skips one value of any type (objects and arrays with everything inside). Containers are skipped by a
+    /// byte-class loop that only stops at brackets and quotes (about 3 instructions per byte).
     @inlinable
     public mutating func skipValue() throws(FrameFailure) {
         let b = peek()
         if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
             var depth = 0
-            while offset < count {
-                let c = base[offset]
-                offset += 1
-                switch c {
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return }
-                case UInt8(ascii: "\""):
-                    while offset < count {
-                        let s = base[offset]
-                        if s == UInt8(ascii: "\"") { offset += 1; break }
-                        offset += s == UInt8(ascii: "\\") ? 2 : 1
+            var i = offset
+            let n = count
+            let p = base
+            while i < n {
+                let c = p[i]
+                i += 1
+                // Bytes below '"' (34) other than it, and most others, are uninteresting; test the rare ones.
+                if c != 34 && c != 91 && c != 93 && c != 123 && c != 125 { continue }
+                if c == 34 {
+                    while i < n {
+                        let s = p[i]
+                        if s == 34 { break }
+                        i += s == 92 ? 2 : 1
                     }
-                default:
-                    break
+                    i += 1
+                } else if c == 91 || c == 123 {
+                    depth += 1
+                } else {
+                    depth -= 1
+                    if depth == 0 {
+                        offset = i
+                        return
+                    }
                 }
             }
+            offset = n
             throw failure(.unterminatedContainer)
         }
         _ = try scalar()

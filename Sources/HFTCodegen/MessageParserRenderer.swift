@@ -236,6 +236,8 @@ struct MessageParserRenderer {
         functions += r.functions
         var lines = [
             "try s.beginArray()",
+            "if bids.capacity == 0 { bids.reserveCapacity(16) }",
+            "if asks.capacity == 0 { asks.reserveCapacity(16) }",
             "var first = true",
             "while try s.nextElement(first: &first) {",
             "    var lv = LevelScalars()",

@@ -1,5 +1,10 @@
-/// Renders `parse(_:receiveTime:into:)`: recognizes the frame's message kind (text rules first, then one walk
-/// that captures every routing path, then the conditions in spec order) and calls the kind's parser.
+/// Renders `parse(_:receiveTime:into:)`: recognizes the frame's message kind, then calls the kind's parser.
+///
+/// Text rules are tested first. Then one walk over the frame captures every routing path; after each capture
+/// the rules are evaluated in spec order with three-valued logic (true, false, not yet known), and the walk stops
+/// as soon as the first matching rule is certain: it matches, and every rule before it has a condition that is
+/// already false. Discriminators usually come first in a frame (`stream`, `channel`, `feed`), so most frames are
+/// routed after a few bytes instead of a full second pass. At the end of the frame, paths never seen are absent.
 struct RouterRenderer {
     let spec: ExchangeSpec
 
@@ -10,7 +15,7 @@ struct RouterRenderer {
             for c in m.conditions where !paths.contains(c.path.text) { paths.append(c.path.text) }
         }
         let root = TrieNode()
-        var stateFields: [String] = []
+        var stateFields: [String] = ["var decided = false"]
         for (i, text) in paths.enumerated() {
             guard case .success(let path) = SpecPath.parse(text) else { continue }
             let node = root.node(at: path.steps)
@@ -19,8 +24,10 @@ struct RouterRenderer {
             stateFields.append("var t\(i): UInt8 = 0")
             stateFields.append("var r\(i): JSONScalar? = nil")
         }
-        var trie = TrieRenderer(prefix: "route", stateType: "RouteState")
+        var trie = TrieRenderer(prefix: "route", stateType: "RouteState", stopFlag: "decided",
+                                afterCapture: "if Self.route(st, final: false) >= 0 { st.decided = true }")
         let rootFunction = paths.isEmpty ? nil : trie.render(root)
+        let jsonRules = spec.messages.enumerated().filter { $0.element.text == nil }
 
         var body: [String] = []
         for m in spec.messages {
@@ -40,13 +47,25 @@ struct RouterRenderer {
             body.append("    return FrameOutcome(kind: \"json\", disposition: .failed(error))")
             body.append("}")
         }
-        for m in spec.messages where m.text == nil {
-            let tests = m.conditions.map { condition($0, slot: paths.firstIndex(of: $0.path.text)!) }
-            body.append("if \(tests.joined(separator: " && ")) {")
-            body.append("    return \(outcome(m))")
-            body.append("}")
+        body.append("switch Self.route(st, final: !st.decided) {")
+        for (position, (_, m)) in jsonRules.enumerated() {
+            body.append("case \(position): return \(outcome(m))")
         }
-        body.append("return .unrecognized()")
+        body.append("default: return .unrecognized()")
+        body.append("}")
+
+        // route(_:final:): the index of the first matching rule, -1 while undecided, -2 when none matches.
+        var decide = ["var r: Int8"]
+        for (position, (_, m)) in jsonRules.enumerated() {
+            let tests = m.conditions.map { condition($0, slot: paths.firstIndex(of: $0.path.text)!) }
+            decide.append("r = 1")
+            for t in tests {
+                decide.append("switch \(t) { case 0: r = 0; case -1: if r == 1 { r = -1 }; default: break }")
+            }
+            decide.append("if r == 1 { return \(position) }")
+            decide.append("if r == -1 { return -1 }")
+        }
+        decide.append("return -2")
 
         return """
             struct RouteState {
@@ -55,6 +74,13 @@ struct RouterRenderer {
 
             public func parse<S: EventSink>(_ frame: UnsafeRawBufferPointer, receiveTime: Timestamp, into sink: inout S) -> FrameOutcome {
             \(indent(body.joined(separator: "\n")))
+            }
+
+            /// The first rule that matches (its position among the JSON rules), -1 while undecided, -2 when none does.
+            /// `final`: the frame has been read to its end, so paths not seen are absent.
+            @inline(__always)
+            static func route(_ st: RouteState, final: Bool) -> Int {
+            \(indent(decide.joined(separator: "\n")))
             }
 
             \(trie.functions.joined(separator: "\n\n"))
@@ -68,16 +94,19 @@ struct RouterRenderer {
         return "parse_\(m.kind)(frame, receiveTime, &sink)"
     }
 
+    /// An `Int8` expression: 1 true, 0 false, -1 not known yet.
     func condition(_ c: Condition, slot i: Int) -> String {
+        let unknown = "(final ? 0 : -1)"
+        func scalar(_ test: String) -> String { "(st.t\(i) != 0 ? (\(test) ? 1 : 0) : \(unknown))" }
         switch c.test {
-        case .equals(.string(let s)): return "RouteTest.string(st.r\(i), \(SwiftText.literal(s)))"
-        case .equals(.number(let n)): return "RouteTest.literal(st.r\(i), \(SwiftText.literal(n)))"
-        case .equals(.bool(let b)): return "RouteTest.literal(st.r\(i), \(b ? "\"true\"" : "\"false\""))"
-        case .equals: return "RouteTest.literal(st.r\(i), \"null\")"
-        case .prefix(let s): return "RouteTest.prefix(st.r\(i), \(SwiftText.literal(s)))"
-        case .suffix(let s): return "RouteTest.suffix(st.r\(i), \(SwiftText.literal(s)))"
-        case .exists(let b): return b ? "st.t\(i) != 0" : "st.t\(i) == 0"
-        case .type(let t): return t == "object" ? "st.t\(i) == UInt8(ascii: \"{\")" : "st.t\(i) == UInt8(ascii: \"[\")"
+        case .equals(.string(let s)): return scalar("RouteTest.string(st.r\(i), \(SwiftText.literal(s)))")
+        case .equals(.number(let n)): return scalar("RouteTest.literal(st.r\(i), \(SwiftText.literal(n)))")
+        case .equals(.bool(let b)): return scalar("RouteTest.literal(st.r\(i), \(b ? "\"true\"" : "\"false\""))")
+        case .equals: return scalar("RouteTest.literal(st.r\(i), \"null\")")
+        case .prefix(let s): return scalar("RouteTest.prefix(st.r\(i), \(SwiftText.literal(s)))")
+        case .suffix(let s): return scalar("RouteTest.suffix(st.r\(i), \(SwiftText.literal(s)))")
+        case .exists(let b): return "(st.t\(i) != 0 ? \(b ? 1 : 0) : (final ? \(b ? 0 : 1) : -1))"
+        case .type(let t): return scalar(t == "object" ? "st.t\(i) == UInt8(ascii: \"{\")" : "st.t\(i) == UInt8(ascii: \"[\")")
         }
     }
 }

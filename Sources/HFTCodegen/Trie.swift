@@ -66,12 +66,18 @@ final class TrieNode {
 struct TrieRenderer {
     let prefix: String
     let stateType: String
+    /// A Bool member of the state that ends the walk early when set (routing); nil: always walk to the end.
+    let stopFlag: String?
+    /// A statement run after every capture (routing decides as soon as it can).
+    let afterCapture: String?
     private(set) var functions: [String] = []
     private var nextID = 0
 
-    init(prefix: String, stateType: String) {
+    init(prefix: String, stateType: String, stopFlag: String? = nil, afterCapture: String? = nil) {
         self.prefix = prefix
         self.stateType = stateType
+        self.stopFlag = stopFlag
+        self.afterCapture = afterCapture
     }
 
     /// Renders `root` and everything below it; returns the root function's name.
@@ -83,13 +89,15 @@ struct TrieRenderer {
         let needsPeek = !root.marks.isEmpty || !root.keys.isEmpty || root.hasArrayChildren || !root.stores.isEmpty
         if needsPeek { body.append("let c = s.peek()") }
         for m in root.marks { body.append("st.\(m) = c") }
+        let stop = stopFlag.map { "!st.\($0), " } ?? ""
+        if !root.marks.isEmpty, root.stores.isEmpty, let afterCapture { body.append(afterCapture) }
         if let takeover = root.takeover {
             body.append(takeover)
             return finish(name, body)
         }
         var branches: [String] = []
         if !root.keys.isEmpty {
-            var loop = ["try s.beginObject()", "var first = true", "while let key = try s.nextKey(first: &first) {"]
+            var loop = ["try s.beginObject()", "var first = true", "while \(stop)let key = try s.nextKey(first: &first) {"]
             var chain: [String] = []
             for (k, child) in root.keys {
                 let fn = render(child)
@@ -105,7 +113,7 @@ struct TrieRenderer {
                 loop.append("var probe = s")
                 loop.append("let count = try probe.countElements()")
             }
-            loop += ["try s.beginArray()", "var first = true", "var index = 0", "while try s.nextElement(first: &first) {"]
+            loop += ["try s.beginArray()", "var first = true", "var index = 0", "while \(stop)try s.nextElement(first: &first) {"]
             var chain: [String] = []
             for (i, child) in root.indices.sorted(by: { $0.0 < $1.0 }) {
                 let target = root.every.map { child.merged(with: $0) } ?? child
@@ -131,6 +139,7 @@ struct TrieRenderer {
         if !root.stores.isEmpty {
             var scalar = ["let v = try s.scalar()"]
             scalar += root.stores.map { "st.\($0) = v" }
+            if let afterCapture { scalar.append(afterCapture) }
             branches.append("if c != UInt8(ascii: \"{\") && c != UInt8(ascii: \"[\") {\n" + indent(scalar.joined(separator: "\n")) + "\n}")
         }
         if branches.isEmpty {

@@ -24,6 +24,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print only the summary.")
     var summaryOnly = false
 
+    @Option(help: .hidden)
+    var profileRepeat = 0
+
     func run() throws {
         let file = try CaptureFile(contentsOf: URL(fileURLWithPath: capture))
         let name = exchange ?? file.exchange.lowercased()
@@ -35,6 +38,19 @@ struct ReplayCommand: ParsableCommand {
         // and count the other markets' frames separately.
         let instruments = file.instruments.filter { descriptor.adapter.configuration.nativeSymbol($0) != nil }
         let adapter = try descriptor.adapter.init(instruments: instruments)
+        if profileRepeat > 0 {
+            // Parse the frames repeatedly without output (for profilers; not a benchmark).
+            let frames = file.receivedFrames.map { (Array($0.data.utf8), $0.time) }
+            var total = 0
+            for _ in 0..<profileRepeat {
+                for (bytes, time) in frames {
+                    var sink = EventArray()
+                    total &+= bytes.withUnsafeBytes { adapter.parse($0, receiveTime: time, into: &sink) }.events
+                }
+            }
+            print("parsed \(frames.count * profileRepeat) frames, \(total) events")
+            return
+        }
         var replay = CaptureReplay()
         replay.tallyOtherMarkets = instruments.count < file.instruments.count
         replay.run(file, adapter: adapter) { event in

@@ -33,6 +33,38 @@ extension ExactDecimal {
 
     @inlinable
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) throws(DecimalError) -> ExactDecimal {
+        // Fast path: plain text of at most 18 digits (leading zeros included), the form of nearly every price
+        // and size. Anything else (exponents, more digits, malformed text) takes the general path below.
+        if n > 0, n <= 20 {
+            var i = p[0] == UInt8(ascii: "-") ? 1 : 0
+            let negative = i == 1
+            var value: UInt64 = 0
+            var digits = 0
+            var fraction = -1
+            while i < n {
+                let c = p[i]
+                let d = c &- 48
+                if d < 10 {
+                    value = value &* 10 &+ UInt64(d)
+                    digits += 1
+                    if fraction >= 0 { fraction += 1 }
+                } else if c == UInt8(ascii: "."), fraction < 0, digits > 0 {
+                    fraction = 0
+                } else {
+                    break
+                }
+                i += 1
+            }
+            if i == n, digits > 0, digits <= 18, fraction != 0 {
+                let m = Int128(value)
+                return ExactDecimal(unchecked: negative ? -m : m, scale: UInt8(max(fraction, 0)))
+            }
+        }
+        return try parseGeneral(p, n)
+    }
+
+    @inlinable
+    static func parseGeneral(_ p: UnsafePointer<UInt8>, _ n: Int) throws(DecimalError) -> ExactDecimal {
         guard n > 0 else { throw .empty }
         var i = 0
         let negative = p[0] == UInt8(ascii: "-")
