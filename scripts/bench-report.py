@@ -2,7 +2,8 @@
 """Summarizes an ordo-one/benchmark JMH export as same-run ratios against each group's baseline.
 
 Benchmark names follow `<group>: <name> (per <N> <items>)`; in every group the benchmark whose name starts
-with `baseline` is the reference. Prints ns per item, allocations per item and the speed-up over the baseline.
+with `baseline` is the reference. Prints ns per item (median wall-clock time of an iteration / items), allocations per item and the speed-up
+over the baseline.
 Usage: scripts/bench-report.py results/Current_run.jmh.json
 """
 import json
@@ -20,11 +21,14 @@ def main(path):
             print(f"(unrecognized benchmark name {b['benchmark']})")
             continue
         per = int(m['n'])
-        throughput = b['primaryMetric']['scorePercentiles']['50.0']  # iterations per second, median
-        mallocs = b.get('secondaryMetrics', {}).get('Malloc (total)', {}).get('scorePercentiles', {}).get('50.0')
+        secondary = b.get('secondaryMetrics', {})
+        wall = secondary.get('Time (wall clock)', {}).get('scorePercentiles', {}).get('50.0')  # µs per iteration
+        throughput = b['primaryMetric']['scorePercentiles']['50.0']  # iterations per second (integer: coarse)
+        mallocs = secondary.get('Malloc (total)', {}).get('scorePercentiles', {}).get('50.0')
+        ns = wall * 1000 / per if wall else (1e9 / (throughput * per) if throughput else float('inf'))
         row = {
             'name': m['name'].replace('_', ' '),
-            'ns': 1e9 / (throughput * per) if throughput else float('inf'),
+            'ns': ns,
             'allocs': (mallocs / per) if mallocs is not None else None,
             'unit': m['unit'].rstrip('s'),
         }

@@ -13,8 +13,8 @@ public protocol ExchangeAdapter: Sendable {
 
     init(symbols: SymbolTable)
 
-    /// Routes one received text frame to its message kind and delivers its normalized events to `sink`.
-    func parse<S: EventSink>(_ frame: UnsafeRawBufferPointer, receiveTime: Timestamp, into sink: inout S) -> FrameOutcome
+    /// Routes one received text frame to its message kind and appends its normalized events to `batch`.
+    func parse(_ frame: UnsafeRawBufferPointer, receiveTime: Timestamp, into sink: inout EventBatch) -> FrameOutcome
 }
 
 extension ExchangeAdapter {

@@ -23,7 +23,7 @@ public struct CaptureReplay {
     /// Parses every received frame of `capture`, calling `onEvent` for each normalized event.
     public mutating func run(_ capture: CaptureFile, adapter: any ExchangeAdapter, onEvent: (MarketEvent) -> Void) {
         for frame in capture.receivedFrames {
-            var sink = EventArray()
+            var sink = EventBatch()
             var bytes = Array(frame.data.utf8)
             let outcome = bytes.withUnsafeMutableBytes { raw in
                 adapter.parse(UnsafeRawBufferPointer(raw), receiveTime: frame.time, into: &sink)

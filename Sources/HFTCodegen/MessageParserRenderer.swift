@@ -83,7 +83,7 @@ struct MessageParserRenderer {
                  "return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .data, events: events)"]
         let parse = """
             /// `\(message.kind)`: frames → \(message.emit!.rawValue) events.
-            func parse_\(message.kind)<S: EventSink>(_ frame: UnsafeRawBufferPointer, _ receiveTime: Timestamp, _ sink: inout S) -> FrameOutcome {
+            func parse_\(message.kind)(_ frame: UnsafeRawBufferPointer, _ receiveTime: Timestamp, _ sink: inout EventBatch) -> FrameOutcome {
             \(indent(body.joined(separator: "\n")))
             }
             """

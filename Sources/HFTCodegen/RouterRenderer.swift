@@ -72,7 +72,7 @@ struct RouterRenderer {
             \(indent(stateFields.joined(separator: "\n")))
             }
 
-            public func parse<S: EventSink>(_ frame: UnsafeRawBufferPointer, receiveTime: Timestamp, into sink: inout S) -> FrameOutcome {
+            public func parse(_ frame: UnsafeRawBufferPointer, receiveTime: Timestamp, into sink: inout EventBatch) -> FrameOutcome {
             \(indent(body.joined(separator: "\n")))
             }
 

@@ -42,10 +42,11 @@ struct ReplayCommand: ParsableCommand {
             // Parse the frames repeatedly without output (for profilers; not a benchmark).
             let frames = file.receivedFrames.map { (Array($0.data.utf8), $0.time) }
             var total = 0
+            var sink = EventBatch()
             for _ in 0..<profileRepeat {
                 for (bytes, time) in frames {
-                    var sink = EventArray()
                     total &+= bytes.withUnsafeBytes { adapter.parse($0, receiveTime: time, into: &sink) }.events
+                    sink.removeAll()
                 }
             }
             print("parsed \(frames.count * profileRepeat) frames, \(total) events")

@@ -98,7 +98,7 @@ enum Conformance {
         var checked = 0
         var missing: [String] = []
         for frame in capture.receivedFrames {
-            var sink = EventArray()
+            var sink = EventBatch()
             var bytes = Array(frame.data.utf8)
             let outcome = bytes.withUnsafeMutableBytes { instance.parse(UnsafeRawBufferPointer($0), receiveTime: frame.time, into: &sink) }
             guard let names = fields[outcome.kind.description] else { continue }
@@ -124,7 +124,7 @@ enum Conformance {
     static func checkCase(_ adapter: any ExchangeAdapter.Type, frame: String, expected: String) throws {
         let instruments = try symbols(in: expected)
         let instance = try adapter.init(instruments: instruments)
-        var sink = EventArray()
+        var sink = EventBatch()
         var bytes = Array(frame.utf8)
         let outcome = bytes.withUnsafeMutableBytes { raw in
             instance.parse(UnsafeRawBufferPointer(raw), receiveTime: Timestamp(nanosecondsSinceEpoch: 0), into: &sink)
