@@ -35,8 +35,8 @@ public struct JSONScanner {
         return UnsafePointer(p)
     }()
 
-    @inlinable @inline(__always)
-    mutating func skipWhitespace() {
+    @_transparent
+    public mutating func skipWhitespace() {
         while offset < count {
             let b = base[offset]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -45,14 +45,14 @@ public struct JSONScanner {
     }
 
     /// The next non-whitespace byte, without consuming it (0 at the end).
-    @inlinable @inline(__always)
+    @_transparent
     public mutating func peek() -> UInt8 {
         skipWhitespace()
         return offset < count ? base[offset] : 0
     }
 
     @inlinable @inline(__always)
-    func failure(_ reason: JSONScanError.Reason) -> FrameFailure {
+    public func failure(_ reason: JSONScanError.Reason) -> FrameFailure {
         FrameFailure(field: "$", reason: .json(JSONScanError(reason: reason, offset: offset)))
     }
 
@@ -67,7 +67,7 @@ public struct JSONScanner {
 
     /// The next member's key (consuming it and the `:`), or nil after consuming the closing `}`.
     /// `first` is true for the first member (no comma expected before it).
-    @inlinable @inline(__always)
+    @_transparent
     public mutating func nextKey(first: inout Bool) throws(FrameFailure) -> ByteSpan? {
         var b = peek()
         if b == UInt8(ascii: "}") {
@@ -97,7 +97,7 @@ public struct JSONScanner {
     }
 
     /// True when another element follows (consuming the comma before it), false after consuming `]`.
-    @inlinable @inline(__always)
+    @_transparent
     public mutating func nextElement(first: inout Bool) throws(FrameFailure) -> Bool {
         let b = peek()
         if b == UInt8(ascii: "]") {
@@ -115,8 +115,8 @@ public struct JSONScanner {
     // MARK: scalars
 
     /// Reads a string's raw contents (between the quotes, escapes not decoded).
-    @inlinable @inline(__always)
-    mutating func stringSpan() throws(FrameFailure) -> ByteSpan {
+    @_transparent
+    public mutating func stringSpan() throws(FrameFailure) -> ByteSpan {
         offset += 1  // opening quote
         let start = offset
         while offset < count {
@@ -132,7 +132,7 @@ public struct JSONScanner {
     }
 
     /// Reads a scalar: a string (its raw contents) or a number, `true`, `false`, `null` (their text).
-    @inlinable @inline(__always)
+    @_transparent
     public mutating func scalar() throws(FrameFailure) -> JSONScalar {
         let b = peek()
         if b == UInt8(ascii: "\"") { return JSONScalar(span: try stringSpan(), kind: .string) }

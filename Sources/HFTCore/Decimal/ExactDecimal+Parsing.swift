@@ -56,8 +56,9 @@ extension ExactDecimal {
                 i += 1
             }
             if i == n, digits > 0, digits <= 18, fraction != 0 {
-                let m = Int128(value)
-                return ExactDecimal(unchecked: negative ? -m : m, scale: UInt8(max(fraction, 0)))
+                // value < 10^18, so the 128-bit mantissa is value (or its negation) sign-extended.
+                let negate = negative && value != 0
+                return ExactDecimal(low: negate ? 0 &- value : value, high: negate ? -1 : 0, scale: UInt8(max(fraction, 0)))
             }
         }
         return try parseGeneral(p, n)

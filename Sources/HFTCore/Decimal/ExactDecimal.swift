@@ -39,6 +39,14 @@ public struct ExactDecimal: Sendable {
         self.scale = scale
     }
 
+    /// Creates a value from the two's-complement halves of its mantissa, without checks.
+    @inlinable
+    init(low: UInt64, high: Int64, scale: UInt8) {
+        self.low = low
+        self.high = high
+        self.scale = scale
+    }
+
     /// Creates `mantissa × 10^-scale`, checking the documented range.
     public init(mantissa: Int128, scale: Int) throws(DecimalError) {
         guard scale >= 0, scale <= Int(Self.maxScale) else { throw .excessPrecision }
