@@ -8,14 +8,18 @@ SWIFT ?= swift
 deps:
 	@scripts/ensure-system-packages.sh
 
-## The local demo. Until the exchange simulator exists (issue 4), it shows the CLI and what it can do today.
+## The local demo. Until the live stream and the exchange simulator exist (issue 4), it shows the exchanges
+## compiled from specs/ and replays recorded traffic through them offline.
 demo: deps
 	$(SWIFT) build --product hft
 	.build/debug/hft --help
-	.build/debug/hft version
-	.build/debug/hft decimal 0.00001234 65083.67 6195.00000000 1e-8 5.5E+3
-	.build/debug/hft time 2026-08-09T21:05:48.228568804Z 1633998511098
-	.build/debug/hft instrument btc/usdt BTC-USDT-PERP BTC-USD-22K27
+	.build/debug/hft exchanges
+	@echo "--- first events of a recorded Binance session, normalized (docs/replay-format.md):"
+	@.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/binance.jsonl 2>/dev/null | head -5
+	@for x in binance binance_futures coinbase kraken kraken_futures; do \
+		.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/$$x.jsonl --summary-only || exit 1; done
+	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx --summary-only
+	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx_swap --summary-only
 
 ## All tests (unit, capture fixtures, C bindings, generated exchange conformance) and the specs' schema check.
 ## Never runs benchmarks.

@@ -49,9 +49,22 @@ let workloads: [Workload] = {
                 hot.append(bytes)
             }
         }
+        // The baseline must produce the same events, or the ratio means nothing.
+        let baseline = FoundationBaseline(spec: spec, exchange: descriptor.id, symbols: symbols)
+        var adapterEvents = 0
+        var baselineEvents: [MarketEvent] = []
+        var batch = EventBatch()
+        for f in frames {
+            _ = f.withUnsafeBytes { adapter.parse($0, receiveTime: Timestamp(nanosecondsSinceEpoch: 0), into: &batch) }
+            adapterEvents += batch.count
+            batch.removeAll()
+            _ = baseline.decode(Data(f), receiveTime: Timestamp(nanosecondsSinceEpoch: 0), into: &baselineEvents)
+        }
+        precondition(adapterEvents == baselineEvents.count,
+                     "\(descriptor.id): baseline decodes \(baselineEvents.count) events, the adapter \(adapterEvents)")
         out.append(Workload(
             name: descriptor.id.rawValue, adapter: adapter,
-            baseline: FoundationBaseline(spec: spec, exchange: descriptor.id, symbols: symbols),
+            baseline: baseline,
             frames: frames, frameData: frames.map { Data($0) }, hotFrames: hot, hotData: hot.map { Data($0) },
             bytes: frames.reduce(0) { $0 + $1.count }))
     }
@@ -65,46 +78,32 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(1),
         maxIterations: 200
     )
-    let receiveTime = Timestamp(nanosecondsSinceEpoch: 0)
     for w in workloads {
-        Benchmark("\(w.name): generated adapter (per \(w.frames.count) frames)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                var sink = EventBatch()
-                var count = 0
-                for f in w.frames {
-                    _ = f.withUnsafeBytes { w.adapter.parse($0, receiveTime: receiveTime, into: &sink) }
-                    count &+= sink.count
-                    sink.removeAll()
-                }
-                blackHole(count)
+        register("\(w.name)", w.frames, w.frameData, w)
+        if !w.hotFrames.isEmpty { register("\(w.name) ticker+trade", w.hotFrames, w.hotData, w) }
+    }
+}
+
+/// One pair: the generated adapter and the baseline over the same frames.
+func register(_ group: String, _ frames: [[UInt8]], _ data: [Data], _ w: Workload) {
+    let receiveTime = Timestamp(nanosecondsSinceEpoch: 0)
+    Benchmark("\(group): generated adapter (per \(frames.count) frames)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var sink = EventBatch()
+            var count = 0
+            for f in frames {
+                _ = f.withUnsafeBytes { w.adapter.parse($0, receiveTime: receiveTime, into: &sink) }
+                count &+= sink.count
+                sink.removeAll()
             }
+            blackHole(count)
         }
-        Benchmark("\(w.name): baseline JSONSerialization (per \(w.frames.count) frames)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                var events: [MarketEvent] = []
-                for d in w.frameData { _ = w.baseline.decode(d, receiveTime: receiveTime, into: &events) }
-                blackHole(events.count)
-            }
-        }
-        guard !w.hotFrames.isEmpty else { continue }
-        Benchmark("\(w.name) ticker+trade: generated adapter (per \(w.hotFrames.count) frames)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                var sink = EventBatch()
-                var count = 0
-                for f in w.hotFrames {
-                    _ = f.withUnsafeBytes { w.adapter.parse($0, receiveTime: receiveTime, into: &sink) }
-                    count &+= sink.count
-                    sink.removeAll()
-                }
-                blackHole(count)
-            }
-        }
-        Benchmark("\(w.name) ticker+trade: baseline JSONSerialization (per \(w.hotFrames.count) frames)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                var events: [MarketEvent] = []
-                for d in w.hotData { _ = w.baseline.decode(d, receiveTime: receiveTime, into: &events) }
-                blackHole(events.count)
-            }
+    }
+    Benchmark("\(group): baseline JSONSerialization (per \(frames.count) frames)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var events: [MarketEvent] = []
+            for d in data { _ = w.baseline.decode(d, receiveTime: receiveTime, into: &events) }
+            blackHole(events.count)
         }
     }
 }

@@ -12,56 +12,42 @@ struct HFTCodegenTool: ParsableCommand {
         subcommands: [Adapter.self, Conformance.self, Catalog.self, Check.self]
     )
 
-    /// Writes the exchange catalog for the given specs.
-    struct Catalog: ParsableCommand {
+    /// The options every generating subcommand takes.
+    struct Output: ParsableArguments {
         @Option(help: "The Swift file to write.")
         var output: String
 
         @Option(help: "Directory that spec paths in diagnostics are relative to.")
         var packageRoot: String?
 
-        @Argument(help: "Spec files.")
-        var specs: [String] = []
-
-        func run() throws {
-            let models = try compileAll(specs, relativeTo: packageRoot)
-            let text = CatalogRenderer.render(models)
-            try writeIfChanged(text, to: output)
+        /// Compiles `specs` and writes what `render` makes of them (only when the text changed).
+        func write(_ specs: [String], _ render: ([ExchangeSpec]) -> String) throws {
+            try writeIfChanged(render(try compileAll(specs, relativeTo: packageRoot)), to: output)
         }
+    }
+
+    /// Writes the exchange catalog for the given specs.
+    struct Catalog: ParsableCommand {
+        @OptionGroup var output: Output
+        @Argument(help: "Spec files.") var specs: [String] = []
+
+        func run() throws { try output.write(specs) { CatalogRenderer.render($0) } }
     }
 
     /// Writes the adapter of one spec.
     struct Adapter: ParsableCommand {
-        @Option(help: "The Swift file to write.")
-        var output: String
+        @OptionGroup var output: Output
+        @Argument(help: "The spec file.") var spec: String
 
-        @Option(help: "Directory that spec paths in diagnostics are relative to.")
-        var packageRoot: String?
-
-        @Argument(help: "The spec file.")
-        var spec: String
-
-        func run() throws {
-            let model = try compileAll([spec], relativeTo: packageRoot)[0]
-            try writeIfChanged(AdapterRenderer(model).render(), to: output)
-        }
+        func run() throws { try output.write([spec]) { AdapterRenderer($0[0]).render() } }
     }
 
     /// Writes the conformance tests of one spec.
     struct Conformance: ParsableCommand {
-        @Option(help: "The Swift file to write.")
-        var output: String
+        @OptionGroup var output: Output
+        @Argument(help: "The spec file.") var spec: String
 
-        @Option(help: "Directory that spec paths in diagnostics are relative to.")
-        var packageRoot: String?
-
-        @Argument(help: "The spec file.")
-        var spec: String
-
-        func run() throws {
-            let model = try compileAll([spec], relativeTo: packageRoot)[0]
-            try writeIfChanged(ConformanceRenderer(model).render(), to: output)
-        }
+        func run() throws { try output.write([spec]) { ConformanceRenderer($0[0]).render() } }
     }
 
     /// Validates spec files and reports every problem.
