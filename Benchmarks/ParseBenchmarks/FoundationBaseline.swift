@@ -74,6 +74,7 @@ struct FoundationBaseline {
 
     func text(_ v: Any?) -> String? {
         if let s = v as? String { return s }
+        if let b = v as? Bool, !(v is NSNumber) || "\(type(of: v!))".contains("Bool") { return b ? "true" : "false" }
         if let n = v as? NSNumber { return n.stringValue }
         return nil
     }
