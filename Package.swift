@@ -139,6 +139,11 @@ let package = Package(
             dependencies: ["HFTCodegen", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "HFTAdaptersTests",
+            dependencies: ["HFTAdapters", "HFTCore"],
+            swiftSettings: swiftSettings
+        ),
         // Conformance tests generated from every spec, over captures copied into Captures/.
         .testTarget(
             name: "ExchangeConformanceTests",

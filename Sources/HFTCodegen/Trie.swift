@@ -152,6 +152,7 @@ struct TrieRenderer {
 
     private mutating func finish(_ name: String, _ body: [String]) -> String {
         functions.append("""
+            @inline(__always)
             static func \(name)(_ s: inout JSONScanner, _ st: inout \(stateType)) throws(FrameFailure) {
             \(indent(body.joined(separator: "\n")))
             }
