@@ -38,6 +38,11 @@ final class TrieNode {
     }
 
     var hasArrayChildren: Bool { !indices.isEmpty || every != nil }
+
+    /// True when this node or one below it takes over a whole value (levels, `each`).
+    var hasTakeover: Bool {
+        takeover != nil || keys.contains { $0.1.hasTakeover } || indices.contains { $0.1.hasTakeover } || (every?.hasTakeover ?? false)
+    }
     var hasNegativeIndex: Bool { indices.contains { $0.0 < 0 } }
 
     /// A new node with the union of both subtrees (for an index that `[*]` also covers).
@@ -108,33 +113,7 @@ struct TrieRenderer {
             branches.append("if c == UInt8(ascii: \"{\") {\n" + indent(loop.joined(separator: "\n")) + "\n}")
         }
         if root.hasArrayChildren {
-            var loop: [String] = []
-            if root.hasNegativeIndex {
-                loop.append("var probe = s")
-                loop.append("let count = try probe.countElements()")
-            }
-            loop += ["try s.beginArray()", "var first = true", "var index = 0", "while \(stop)try s.nextElement(first: &first) {"]
-            var chain: [String] = []
-            for (i, child) in root.indices.sorted(by: { $0.0 < $1.0 }) {
-                let target = root.every.map { child.merged(with: $0) } ?? child
-                let fn = render(target)
-                let test = i >= 0 ? "index == \(i)" : "index == count - \(-i)"
-                chain.append("if \(test) { try Self.\(fn)(&s, &st) }")
-            }
-            let fallback: String
-            if let every = root.every {
-                fallback = "try Self.\(render(every))(&s, &st)"
-            } else {
-                fallback = "try s.skipValue()"
-            }
-            if chain.isEmpty {
-                loop.append("    " + fallback)
-            } else {
-                loop.append("    " + chain.joined(separator: " else ") + " else { \(fallback) }")
-            }
-            loop.append("    index += 1")
-            loop.append("}")
-            branches.append("if c == UInt8(ascii: \"[\") {\n" + indent(loop.joined(separator: "\n")) + "\n}")
+            branches.append("if c == UInt8(ascii: \"[\") {\n" + indent(arrayLoop(root, stop: stop).joined(separator: "\n")) + "\n}")
         }
         if !root.stores.isEmpty {
             var scalar = ["let v = try s.scalar()"]
@@ -148,6 +127,60 @@ struct TrieRenderer {
             body.append(branches.joined(separator: " else ") + " else {\n    try s.skipValue()\n}")
         }
         return finish(name, body)
+    }
+
+    /// The loop over an array's elements. Negative indices (counted from the end) are served in the same pass:
+    /// the loop remembers where the last elements start and reads those again after the end. When a
+    /// negative-index subtree would take over values that `[*]` also reads, it falls back to counting first.
+    private mutating func arrayLoop(_ root: TrieNode, stop: String) -> [String] {
+        let negatives = root.indices.filter { $0.0 < 0 }.sorted { $0.0 > $1.0 }  // -1, -2, …
+        let positives = root.indices.filter { $0.0 >= 0 }.sorted { $0.0 < $1.0 }
+        let depth = negatives.map { -$0.0 }.max() ?? 0
+        let singlePass = !negatives.isEmpty && depth <= 4 && !(root.every != nil && negatives.contains { $0.1.hasTakeover })
+        var loop: [String] = []
+        if !negatives.isEmpty && !singlePass {
+            loop.append("var probe = s")
+            loop.append("let count = try probe.countElements()")
+        }
+        if singlePass {
+            loop.append("var complete = false")
+            loop += (1...depth).map { "var last\($0) = -1" }
+        }
+        loop += ["try s.beginArray()", "var first = true", "var index = 0"]
+        if singlePass {
+            loop.append("while true {")
+            if let stopFlag { loop.append("    if st.\(stopFlag) { break }") }
+            loop.append("    guard try s.nextElement(first: &first) else {")
+            loop.append("        complete = true")
+            loop.append("        break")
+            loop.append("    }")
+            loop.append("    _ = s.peek()")
+            for k in stride(from: depth, to: 1, by: -1) { loop.append("    last\(k) = last\(k - 1)") }
+            loop.append("    last1 = s.offset")
+        } else {
+            loop.append("while \(stop)try s.nextElement(first: &first) {")
+        }
+        var chain: [String] = []
+        for (i, child) in positives + (singlePass ? [] : negatives) {
+            let target = root.every.map { child.merged(with: $0) } ?? child
+            let fn = render(target)
+            let test = i >= 0 ? "index == \(i)" : "index == count - \(-i)"
+            chain.append("if \(test) { try Self.\(fn)(&s, &st) }")
+        }
+        let fallback = root.every.map { "try Self.\(render($0))(&s, &st)" } ?? "try s.skipValue()"
+        loop.append("    " + (chain.isEmpty ? fallback : chain.joined(separator: " else ") + " else { \(fallback) }"))
+        loop.append("    index += 1")
+        loop.append("}")
+        if singlePass {
+            for (i, child) in negatives {
+                let fn = render(child)
+                loop.append("if complete && last\(-i) >= 0 {")
+                loop.append("    var t = JSONScanner(base: s.base, count: s.count, offset: last\(-i))")
+                loop.append("    try Self.\(fn)(&t, &st)")
+                loop.append("}")
+            }
+        }
+        return loop
     }
 
     private mutating func finish(_ name: String, _ body: [String]) -> String {
