@@ -38,12 +38,6 @@ struct MessageParserRenderer {
                 addEventField("var \(slot): JSONScalar? = nil")
             }
         }
-        // each: the array of level n is found in the state of level n (frame for n = 0).
-        for (n, path) in message.each.enumerated() {
-            let trie = n == 0 ? frameTrie : elementTries[n - 1]
-            trie.node(at: path.steps).takeover = "st.each\(n + 1) = s.offset\ntry s.skipValue()"
-            if n == 0 { frameFields.append("var each1: Int? = nil") } else { elementFields[n - 1].append("var each\(n + 1): Int? = nil") }
-        }
         if message.emit == .book {
             addEventField("var bids: [BookLevel] = []")
             addEventField("var asks: [BookLevel] = []")
@@ -62,11 +56,30 @@ struct MessageParserRenderer {
             }
         }
 
+        // each: the array of level n is found in the state of level n (frame for n = 0), remembered by offset and
+        // read after that state's walk. The frame walk stops at its array when every frame scalar has been read
+        // by then (the array is then read once, by the element loop); element walks always skip past theirs, so
+        // that their scanner ends up after the element.
+        for (n, path) in message.each.enumerated() {
+            if n == 0 {
+                let scalars = frameFields.compactMap { line -> String? in
+                    guard line.hasSuffix(": JSONScalar? = nil") else { return nil }
+                    return String(line.dropFirst(4).prefix { $0 != ":" })
+                }
+                let ready = scalars.isEmpty ? "true" : scalars.map { "st.\($0) != nil" }.joined(separator: " && ")
+                frameTrie.node(at: path.steps).takeover = "_ = s.peek()\nst.each1 = s.offset\nif \(ready) { st.stop = true } else { try s.skipValue() }"
+                frameFields += ["var each1: Int? = nil", "var stop = false"]
+            } else {
+                elementTries[n - 1].node(at: path.steps).takeover = "_ = s.peek()\nst.each\(n + 1) = s.offset\ntry s.skipValue()"
+                elementFields[n - 1].append("var each\(n + 1): Int? = nil")
+            }
+        }
+
         var structs = ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"]
         for n in 0..<depth {
             structs.append("struct \(elementState(n + 1)) {\n\(indent(elementFields[n].joined(separator: "\n")))\n}")
         }
-        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState)
+        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState, stopFlag: depth > 0 ? "stop" : nil)
         let frameRoot = frameRenderer.render(frameTrie)
         functions += frameRenderer.functions
         var elementRoots: [String] = []
