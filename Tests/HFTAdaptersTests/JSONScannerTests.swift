@@ -113,3 +113,24 @@ import Testing
         #expect(k.render(try Instrument(parsing: "BTC-USD-21U24"), aliases: ["BTC": "XBT"]) == "fi_xbtusd_210924")
     }
 }
+
+@Suite struct NumberScanningTests {
+    /// Numbers are scanned 8 digits at a time; every length and every digit must end at the right byte.
+    @Test func numbersEndAtTheRightByte() throws {
+        for length in 1...25 {
+            for digit in ["0", "5", "9"] {
+                for tail in [",", "}", "]", " ", ".5,", "e-3,"] {
+                    let number = String(repeating: digit, count: length)
+                    let text = number + tail + "x"
+                    var bytes = Array(text.utf8)
+                    let scanned = try bytes.withUnsafeMutableBytes { buffer -> String in
+                        var s = JSONScanner(UnsafeRawBufferPointer(buffer))
+                        return try s.scalar().span.string
+                    }
+                    let expected = tail.hasPrefix(".") || tail.hasPrefix("e") ? number + String(tail.dropLast()) : number
+                    #expect(scanned == expected, "\(text)")
+                }
+            }
+        }
+    }
+}

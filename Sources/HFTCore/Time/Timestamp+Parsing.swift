@@ -9,6 +9,17 @@ extension Timestamp {
         if negative { i = 1 }
         guard i < n else { throw .malformed(offset: i) }
         var value: Int64 = 0
+        if n - i <= 18 {
+            // Up to 18 digits cannot overflow Int64: no per-digit overflow checks.
+            while i < n {
+                let d = bytes[i] &- 48
+                guard d < 10 else { throw .malformed(offset: i) }
+                value = value &* 10 &+ Int64(d)
+                i += 1
+            }
+            try self.init(negative ? -value : value, unit: unit)
+            return
+        }
         while i < n {
             let d = bytes[i] &- 48
             guard d < 10 else { throw .malformed(offset: i) }
