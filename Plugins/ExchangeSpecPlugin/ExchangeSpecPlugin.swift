@@ -1,7 +1,9 @@
 import Foundation
 import PackagePlugin
 
-/// Runs the spec compiler (`hft-codegen`) over every `specs/*.json` during `swift build`.
+/// Runs the spec compiler (`hft-codegen`) over every `specs/*.json` during `swift build`: for a library target
+/// one adapter per spec plus the exchange catalog, for a test target (name ending in `Tests`) one conformance
+/// test file per spec.
 ///
 /// Inputs and outputs are declared, so editing a spec regenerates exactly what depends on it. `specs/` is also
 /// the folder of the small `ExchangeSpecs` target: adding or removing a spec file changes a target folder,
@@ -17,40 +19,29 @@ struct ExchangeSpecPlugin: BuildToolPlugin {
             .sorted()
             .map { specsDirectory.appendingPathComponent($0) }
         let tool = try context.tool(named: "hft-codegen")
-        if target.name.hasSuffix("Tests") {
-            // A test target gets the conformance tests of every spec.
-            return specs.map { spec in
-                let name = spec.deletingPathExtension().lastPathComponent
-                let file = context.pluginWorkDirectoryURL.appendingPathComponent("\(name)+ConformanceTests.swift")
-                return .buildCommand(
-                    displayName: "Generating conformance tests from specs/\(name).json",
-                    executable: tool.url,
-                    arguments: ["conformance", "--output", file.path, "--package-root", root.path, spec.path],
-                    inputFiles: [spec],
-                    outputFiles: [file]
-                )
-            }
-        }
-        let output = context.pluginWorkDirectoryURL.appendingPathComponent("ExchangeCatalog+Generated.swift")
-        let adapters: [Command] = specs.map { spec in
-            let name = spec.deletingPathExtension().lastPathComponent
-            let file = context.pluginWorkDirectoryURL.appendingPathComponent("\(name)+Adapter.swift")
+
+        /// `hft-codegen <subcommand> --output <work dir>/<file> --package-root <root> <specs…>`.
+        func generate(_ subcommand: String, _ display: String, _ file: String, _ inputs: [URL]) -> Command {
+            let output = context.pluginWorkDirectoryURL.appendingPathComponent(file)
             return .buildCommand(
-                displayName: "Generating the \(name) adapter from specs/\(name).json",
+                displayName: display,
                 executable: tool.url,
-                arguments: ["adapter", "--output", file.path, "--package-root", root.path, spec.path],
-                inputFiles: [spec],
-                outputFiles: [file]
-            )
-        }
-        return adapters + [
-            .buildCommand(
-                displayName: "Compiling \(specs.count) exchange spec(s) into the exchange catalog",
-                executable: tool.url,
-                arguments: ["catalog", "--output", output.path, "--package-root", root.path] + specs.map(\.path),
-                inputFiles: specs,
+                arguments: [subcommand, "--output", output.path, "--package-root", root.path] + inputs.map(\.path),
+                inputFiles: inputs,
                 outputFiles: [output]
             )
+        }
+
+        func name(_ spec: URL) -> String { spec.deletingPathExtension().lastPathComponent }
+        if target.name.hasSuffix("Tests") {
+            return specs.map {
+                generate("conformance", "Generating conformance tests from specs/\(name($0)).json", "\(name($0))+ConformanceTests.swift", [$0])
+            }
+        }
+        return specs.map {
+            generate("adapter", "Generating the \(name($0)) adapter from specs/\(name($0)).json", "\(name($0))+Adapter.swift", [$0])
+        } + [
+            generate("catalog", "Compiling \(specs.count) exchange spec(s) into the exchange catalog", "ExchangeCatalog+Generated.swift", specs)
         ]
     }
 }

@@ -16,31 +16,14 @@ public enum CatalogRenderer {
             """
         for spec in sorted {
             out += "        ExchangeDescriptor(\n"
-            out += "            id: ExchangeID(rawValue: \(literal(spec.exchange)))!,\n"
-            out += "            title: \(literal(spec.title)),\n"
-            out += "            documentation: \(literal(spec.documentation)),\n"
-            out += "            specFile: \(literal("specs/\(spec.fileStem).json")),\n"
+            out += "            id: ExchangeID(rawValue: \(SwiftText.literal(spec.exchange)))!,\n"
+            out += "            title: \(SwiftText.literal(spec.title)),\n"
+            out += "            documentation: \(SwiftText.literal(spec.documentation)),\n"
+            out += "            specFile: \(SwiftText.literal("specs/\(spec.fileStem).json")),\n"
             out += "            adapter: \(AdapterRenderer.typeName(spec.exchange)).self\n"
             out += "        ),\n"
         }
         out += "    ]\n}\n"
         return out
-    }
-
-    /// A Swift string literal for `text`.
-    static func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }
