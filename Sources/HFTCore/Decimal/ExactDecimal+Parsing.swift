@@ -42,22 +42,6 @@ extension ExactDecimal {
             var digits = 0
             var fraction = -1
             while i < n {
-                #if _endian(little)
-                // Eight digits at once (prices with 8 decimals, long sizes). With at most 10 digits before, the
-                // value stays below 10^18 and cannot wrap; longer numbers fail the 18-digit check below.
-                if i &+ 8 <= n, digits <= 10 {
-                    let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                    let high = word & 0xF0F0_F0F0_F0F0_F0F0
-                    let carried = ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4
-                    if high | carried == 0x3333_3333_3333_3333 {
-                        value = value &* 100_000_000 &+ Self.eightDigits(word)
-                        digits &+= 8
-                        if fraction >= 0 { fraction &+= 8 }
-                        i &+= 8
-                        continue
-                    }
-                }
-                #endif
                 let c = p[i]
                 let d = c &- 48
                 if d < 10 {
@@ -78,16 +62,6 @@ extension ExactDecimal {
             }
         }
         return try parseGeneral(p, n)
-    }
-
-    /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest byte).
-    @inlinable @inline(__always)
-    static func eightDigits(_ word: UInt64) -> UInt64 {
-        var v = word &- 0x3030_3030_3030_3030
-        v = (v &* 10) &+ (v >> 8)  // pairs of digits in every other byte
-        let lowPairs = (v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32))
-        let highPairs = ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))
-        return (lowPairs &+ highPairs) >> 32
     }
 
     @inlinable
