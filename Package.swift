@@ -166,25 +166,18 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
     )
-    package.targets.append(
+    /// An ordo-one/benchmark executable in Benchmarks/<name>.
+    func benchmark(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
         .executableTarget(
-            name: "DecimalBenchmarks",
-            dependencies: ["HFTCore", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/DecimalBenchmarks",
+            name: name,
+            dependencies: dependencies + [.product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/\(name)",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
-    )
-    package.targets.append(
-        .executableTarget(
-            name: "ParseBenchmarks",
-            dependencies: [
-                "HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ParseBenchmarks",
-            swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
-    )
+    }
+    package.targets += [
+        benchmark("DecimalBenchmarks", ["HFTCore"]),
+        benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
+    ]
 }

@@ -72,9 +72,12 @@ struct FoundationBaseline {
         }
     }
 
+    static let booleanType: Any.Type = type(of: NSNumber(value: true))
+
     func text(_ v: Any?) -> String? {
         if let s = v as? String { return s }
-        if let b = v as? Bool, !(v is NSNumber) || "\(type(of: v!))".contains("Bool") { return b ? "true" : "false" }
+        // JSONSerialization gives booleans as a distinct NSNumber subclass; `as? Bool` alone would also accept 0 and 1.
+        if let v, type(of: v) == Self.booleanType, let b = v as? Bool { return b ? "true" : "false" }
         if let n = v as? NSNumber { return n.stringValue }
         return nil
     }

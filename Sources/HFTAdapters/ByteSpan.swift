@@ -47,11 +47,6 @@ public struct ByteSpan {
         return true
     }
 
-    /// True when the bytes equal `other`'s.
-    @inlinable
-    public func equals(_ other: ByteSpan) -> Bool {
-        count == other.count && Self.same(base, other.base, count)
-    }
 
     /// The bytes as a `String` (allocates when longer than 15 bytes; for errors, samples and tools).
     public var string: String {

@@ -53,11 +53,6 @@ public struct SymbolTable: Sendable {
         }
     }
 
-    /// The native symbol of `instrument`, if it is in the table.
-    public func native(for instrument: Instrument) -> String? {
-        entries.first { $0.instrument == instrument }?.native
-    }
-
     static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in 0..<n {
