@@ -188,7 +188,20 @@ public struct JSONScanner {
             _ = try scalar()
             return
         }
-        var depth = 0
+        try skipNested(depth: 0)
+    }
+
+    /// Skips the rest of the object or array being read, through its closing bracket: a walk that has read
+    /// every member it needs passes over the others without looking at their keys.
+    @inlinable
+    public mutating func skipRest() throws(FrameFailure) {
+        try skipNested(depth: 1)
+    }
+
+    /// Skips bytes until `depth` more containers close than open (`depth` 0: one whole container from here).
+    @inlinable
+    mutating func skipNested(depth initial: Int) throws(FrameFailure) {
+        var depth = initial
         var i = offset
         let n = count
         let p = base

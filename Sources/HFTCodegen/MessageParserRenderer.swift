@@ -68,29 +68,31 @@ struct MessageParserRenderer {
                 }
                 let ready = scalars.isEmpty ? "true" : scalars.map { "st.\($0) != nil" }.joined(separator: " && ")
                 frameTrie.node(at: path.steps).takeover = "_ = s.peek()\nst.each1 = s.offset\nif \(ready) { st.stop = true } else { try s.skipValue() }"
-                frameFields += ["var each1: Int? = nil", "var stop = false"]
+                frameFields += ["var each1: Int? = nil"]
             } else {
                 elementTries[n - 1].node(at: path.steps).takeover = "_ = s.peek()\nst.each\(n + 1) = s.offset\ntry s.skipValue()"
                 elementFields[n - 1].append("var each\(n + 1): Int? = nil")
             }
         }
 
+        frameFields.append("var stop = false")
         var structs = ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"]
         for n in 0..<depth {
             structs.append("struct \(elementState(n + 1)) {\n\(indent(elementFields[n].joined(separator: "\n")))\n}")
         }
-        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState, stopFlag: depth > 0 ? "stop" : nil)
+        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState, stopFlag: "stop",
+                                         completion: true, rootIsFrame: true)
         let frameRoot = frameRenderer.render(frameTrie)
         functions += frameRenderer.functions
         var elementRoots: [String] = []
         for n in 0..<depth {
-            var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1))
+            var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1), completion: true)
             elementRoots.append(r.render(elementTries[n]))
             functions += r.functions
         }
 
         var body = ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
-                    "    try Self.\(frameRoot)(&s, &st)"]
+                    "    try Self.\(frameRoot)(&s, &st, true)"]
         body += eachLoop(level: 1, roots: elementRoots).map { "    " + $0 }
         body += ["} catch {", "    return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .failed(error), events: events)", "}",
                  "return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .data, events: events)"]
@@ -114,7 +116,7 @@ struct MessageParserRenderer {
             "var first\(n) = true",
             "while try s\(n).nextElement(first: &first\(n)) {",
             "    var e\(n) = \(elementState(n))()",
-            "    try Self.\(roots[n - 1])(&s\(n), &e\(n))",
+            "    try Self.\(roots[n - 1])(&s\(n), &e\(n), false)",
         ]
         lines += eachLoop(level: n + 1, roots: roots).map { "    " + $0 }
         lines.append("}")
@@ -244,7 +246,7 @@ struct MessageParserRenderer {
         trie.node(at: level.price.steps).stores.append("price")
         trie.node(at: level.size.steps).stores.append("size")
         if let sidePath = level.sidePath { trie.node(at: sidePath.steps).stores.append("side") }
-        var r = TrieRenderer(prefix: "\(prefix)_level\(g)", stateType: "LevelScalars")
+        var r = TrieRenderer(prefix: "\(prefix)_level\(g)", stateType: "LevelScalars", completion: true)
         let root = r.render(trie)
         functions += r.functions
         var lines = [
@@ -254,7 +256,7 @@ struct MessageParserRenderer {
             "var first = true",
             "while try s.nextElement(first: &first) {",
             "    var lv = LevelScalars()",
-            "    try Self.\(root)(&s, &lv)",
+            "    try Self.\(root)(&s, &lv, false)",
             "    guard let p = lv.price else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }",
             "    guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
             "    let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",

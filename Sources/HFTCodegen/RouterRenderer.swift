@@ -15,7 +15,7 @@ struct RouterRenderer {
             for c in m.conditions where !paths.contains(c.path.text) { paths.append(c.path.text) }
         }
         let root = TrieNode()
-        var stateFields: [String] = ["var decided = false"]
+        var stateFields: [String] = ["var decided = false", "/// The frame's first byte: paths rooted in the other container type are absent.", "var root: UInt8 = 0"]
         for (i, text) in paths.enumerated() {
             guard case .success(let path) = SpecPath.parse(text) else { continue }
             let node = root.node(at: path.steps)
@@ -25,7 +25,7 @@ struct RouterRenderer {
             stateFields.append("var r\(i): JSONScalar? = nil")
         }
         var trie = TrieRenderer(prefix: "route", stateType: "RouteState", stopFlag: "decided",
-                                afterCapture: "if Self.route(st, final: false) >= 0 { st.decided = true }")
+                                afterCapture: "if Self.route(st, final: false) >= 0 { st.decided = true }", rootIsFrame: true)
         let rootFunction = paths.isEmpty ? nil : trie.render(root)
         let jsonRules = spec.messages.enumerated().filter { $0.element.text == nil }
 
@@ -39,6 +39,7 @@ struct RouterRenderer {
         body.append("let first = frame.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ?? 0")
         body.append("guard first == UInt8(ascii: \"{\") || first == UInt8(ascii: \"[\") else { return .unrecognized() }")
         body.append("var st = RouteState()")
+        body.append("st.root = first")
         if let rootFunction {
             body.append("var s = JSONScanner(frame)")
             body.append("do throws(FrameFailure) {")
@@ -96,7 +97,9 @@ struct RouterRenderer {
 
     /// An `Int8` expression: 1 true, 0 false, -1 not known yet.
     func condition(_ c: Condition, slot i: Int) -> String {
-        let unknown = "(final ? 0 : -1)"
+        let rootByte = c.path.steps.first.map { if case .key = $0 { "{" } else { "[" } } ?? "{"
+        let absent = "(final || st.root != UInt8(ascii: \"\(rootByte)\"))"
+        let unknown = "(\(absent) ? 0 : -1)"
         func scalar(_ test: String) -> String { "(st.t\(i) != 0 ? (\(test) ? 1 : 0) : \(unknown))" }
         switch c.test {
         case .equals(.string(let s)): return scalar("RouteTest.string(st.r\(i), \(SwiftText.literal(s)))")
@@ -105,7 +108,7 @@ struct RouterRenderer {
         case .equals: return scalar("RouteTest.literal(st.r\(i), \"null\")")
         case .prefix(let s): return scalar("RouteTest.prefix(st.r\(i), \(SwiftText.literal(s)))")
         case .suffix(let s): return scalar("RouteTest.suffix(st.r\(i), \(SwiftText.literal(s)))")
-        case .exists(let b): return "(st.t\(i) != 0 ? \(b ? 1 : 0) : (final ? \(b ? 0 : 1) : -1))"
+        case .exists(let b): return "(st.t\(i) != 0 ? \(b ? 1 : 0) : (\(absent) ? \(b ? 0 : 1) : -1))"
         case .type(let t): return scalar(t == "object" ? "st.t\(i) == UInt8(ascii: \"{\")" : "st.t\(i) == UInt8(ascii: \"[\")")
         }
     }

@@ -1,0 +1,187 @@
+/// Renders a trie as Swift functions `static func <prefix>_<id>(_ s: inout JSONScanner, _ st: inout <State>)`.
+///
+/// Parsers (``completion``) stop reading as early as they can. An object whose wanted members have all been
+/// read is left at once: when nothing after it is needed either (`tail`), the whole walk stops by setting the
+/// stop flag; otherwise the rest of the object is skipped without looking at its keys. Arrays read by position
+/// stop after their last wanted index the same way. Negative indices of the frame's root array are read
+/// backwards from the frame's end first (``JSONScanner/rootTailScalars(_:into:)``), so that routing can decide
+/// from the last elements (Kraken's channel name) and parsers need not walk to the end.
+struct TrieRenderer {
+    let prefix: String
+    let stateType: String
+    /// A Bool member of the state that ends the walk early when set; nil: always walk to the end.
+    let stopFlag: String?
+    /// A statement run after every capture (routing decides as soon as it can).
+    let afterCapture: String?
+    /// Functions take `_ tail: Bool` and leave a value once everything wanted in it has been read.
+    let completion: Bool
+    /// The root node is the whole frame (its end is the end of the root array).
+    let rootIsFrame: Bool
+    private(set) var functions: [String] = []
+    private var nextID = 0
+
+    init(prefix: String, stateType: String, stopFlag: String? = nil, afterCapture: String? = nil,
+         completion: Bool = false, rootIsFrame: Bool = false) {
+        self.prefix = prefix
+        self.stateType = stateType
+        self.stopFlag = stopFlag
+        self.afterCapture = afterCapture
+        self.completion = completion
+        self.rootIsFrame = rootIsFrame
+    }
+
+    /// Renders `root` and everything below it; returns the root function's name.
+    mutating func render(_ root: TrieNode) -> String {
+        let isRoot = nextID == 0
+        let name = "\(prefix)_\(nextID)"
+        root.id = nextID
+        nextID += 1
+        var body: [String] = []
+        let needsPeek = !root.marks.isEmpty || !root.keys.isEmpty || root.hasArrayChildren || !root.stores.isEmpty
+        if needsPeek { body.append("let c = s.peek()") }
+        for m in root.marks { body.append("st.\(m) = c") }
+        let stop = stopFlag.map { "!st.\($0), " } ?? ""
+        if !root.marks.isEmpty, root.stores.isEmpty, let afterCapture { body.append(afterCapture) }
+        if let takeover = root.takeover {
+            body.append(takeover)
+            return finish(name, body)
+        }
+        var branches: [String] = []
+        if !root.keys.isEmpty {
+            branches.append("if c == UInt8(ascii: \"{\") {\n" + indent(objectLoop(root, stop: stop).joined(separator: "\n")) + "\n}")
+        }
+        if root.hasArrayChildren {
+            branches.append("if c == UInt8(ascii: \"[\") {\n" + indent(arrayLoop(root, stop: stop, isRoot: isRoot).joined(separator: "\n")) + "\n}")
+        }
+        if !root.stores.isEmpty {
+            var scalar = ["let v = try s.scalar()"]
+            scalar += root.stores.map { "st.\($0) = v" }
+            if let afterCapture { scalar.append(afterCapture) }
+            branches.append("if c != UInt8(ascii: \"{\") && c != UInt8(ascii: \"[\") {\n" + indent(scalar.joined(separator: "\n")) + "\n}")
+        }
+        if branches.isEmpty {
+            body.append("try s.skipValue()")
+        } else {
+            body.append(branches.joined(separator: " else ") + " else {\n    try s.skipValue()\n}")
+        }
+        return finish(name, body)
+    }
+
+    /// The loop over an object's members. With ``completion``, a bit per wanted key records what has been read.
+    private mutating func objectLoop(_ root: TrieNode, stop: String) -> [String] {
+        let completes = completion && root.keys.count <= 63
+        let full = completes ? (UInt64(1) << UInt64(root.keys.count)) - 1 : 0
+        var loop = ["try s.beginObject()", "var first = true"]
+        if completes { loop.append("var seen: UInt64 = 0") }
+        loop.append("while \(stop)let key = try s.nextKey(first: &first) {")
+        var chain: [String] = []
+        for (bit, (k, child)) in root.keys.enumerated() {
+            let fn = render(child)
+            if completes {
+                let mask = UInt64(1) << UInt64(bit)
+                chain.append("if key.equals(\(SwiftText.literal(k))) { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)); seen |= \(mask) }")
+            } else {
+                chain.append("if key.equals(\(SwiftText.literal(k))) { try Self.\(call(fn, tail: "false")) }")
+            }
+        }
+        loop.append("    " + chain.joined(separator: " else ") + " else { try s.skipValue() }")
+        if completes { loop.append("    if seen == \(full) { \(leaveEarly()); break }") }
+        loop.append("}")
+        return loop
+    }
+
+    /// What a completed container does: stop the walk when nothing after it is needed, else skip its rest.
+    private func leaveEarly() -> String {
+        guard let stopFlag else { return "try s.skipRest()" }
+        return "if !st.\(stopFlag) { if tail { st.\(stopFlag) = true } else { try s.skipRest() } }"
+    }
+
+    private func call(_ fn: String, scanner: String = "s", tail: String) -> String {
+        completion ? "\(fn)(&\(scanner), &st, \(tail))" : "\(fn)(&\(scanner), &st)"
+    }
+
+    /// The loop over an array's elements. Negative indices (counted from the end) are read from the frame's end
+    /// for the root array, or served in the same pass: the loop remembers where the last elements start and
+    /// reads those again after the end. When a negative-index subtree would take over values that `[*]` also
+    /// reads, it falls back to counting first.
+    private mutating func arrayLoop(_ root: TrieNode, stop: String, isRoot: Bool) -> [String] {
+        let negatives = root.indices.filter { $0.0 < 0 }.sorted { $0.0 > $1.0 }  // -1, -2, …
+        let positives = root.indices.filter { $0.0 >= 0 }.sorted { $0.0 < $1.0 }
+        let depth = negatives.map { -$0.0 }.max() ?? 0
+        let singlePass = !negatives.isEmpty && depth <= 4 && !(root.every != nil && negatives.contains { $0.1.hasTakeover })
+        let fromEnd = singlePass && isRoot && rootIsFrame
+            && negatives.allSatisfy { $0.1.keys.isEmpty && !$0.1.hasArrayChildren && $0.1.takeover == nil }
+        // Positions only: the loop can end after the last wanted index (once the negatives are known).
+        let lastWanted = completion && root.every == nil && (negatives.isEmpty || fromEnd) ? positives.last?.0 : nil
+        let ready = fromEnd ? "endsRead && " : ""
+        // Each negative-index subtree is rendered once, read either from the end or after the loop.
+        let negativeFunctions = negatives.map { ($0.0, render($0.1)) }
+        var loop: [String] = []
+        if fromEnd {
+            loop.append("var ends = (-1, -1, -1, -1)")
+            loop.append("let endsRead = s.rootTailScalars(\(depth), into: &ends)")
+            loop.append("if endsRead {")
+            for (i, fn) in negativeFunctions {
+                loop.append("    if ends.\(-i - 1) >= 0 {")
+                loop.append("        var t = JSONScanner(base: s.base, count: s.count, offset: ends.\(-i - 1))")
+                loop.append("        try Self.\(call(fn, scanner: "t", tail: "false"))")
+                loop.append("    }")
+            }
+            loop.append("}")
+        }
+        if !negatives.isEmpty && !singlePass {
+            loop.append("var probe = s")
+            loop.append("let count = try probe.countElements()")
+        }
+        if singlePass {
+            loop.append("var complete = false")
+            loop += (1...depth).map { "var last\($0) = -1" }
+        }
+        loop += ["try s.beginArray()", "var first = true", "var index = 0"]
+        if singlePass {
+            loop.append("while true {")
+            if let stopFlag { loop.append("    if st.\(stopFlag) { break }") }
+            loop.append("    guard try s.nextElement(first: &first) else {")
+            loop.append("        complete = true")
+            loop.append("        break")
+            loop.append("    }")
+            loop.append("    _ = s.peek()")
+            for k in stride(from: depth, to: 1, by: -1) { loop.append("    last\(k) = last\(k - 1)") }
+            loop.append("    last1 = s.offset")
+        } else {
+            loop.append("while \(stop)try s.nextElement(first: &first) {")
+        }
+        var chain: [String] = []
+        for (i, child) in positives + (singlePass ? [] : negatives) {  // rendered here: merged with `[*]`
+            let target = root.every.map { child.merged(with: $0) } ?? child
+            let fn = render(target)
+            let test = i >= 0 ? "index == \(i)" : "index == count - \(-i)"
+            let tail = i == lastWanted ? "\(ready)tail" : "false"
+            chain.append("if \(test) { try Self.\(call(fn, tail: tail)) }")
+        }
+        let fallback = root.every.map { "try Self.\(call(render($0), tail: "false"))" } ?? "try s.skipValue()"
+        loop.append("    " + (chain.isEmpty ? fallback : chain.joined(separator: " else ") + " else { \(fallback) }"))
+        loop.append("    index += 1")
+        if let lastWanted { loop.append("    if \(ready)index > \(lastWanted) { \(leaveEarly()); break }") }
+        loop.append("}")
+        if singlePass {
+            for (i, fn) in negativeFunctions {
+                loop.append("if \(fromEnd ? "!endsRead && " : "")complete && last\(-i) >= 0 {")
+                loop.append("    var t = JSONScanner(base: s.base, count: s.count, offset: last\(-i))")
+                loop.append("    try Self.\(call(fn, scanner: "t", tail: "false"))")
+                loop.append("}")
+            }
+        }
+        return loop
+    }
+
+    private mutating func finish(_ name: String, _ body: [String]) -> String {
+        functions.append("""
+            @inline(__always)
+            static func \(name)(_ s: inout JSONScanner, _ st: inout \(stateType)\(completion ? ", _ tail: Bool" : "")) throws(FrameFailure) {
+            \(indent(body.joined(separator: "\n")))
+            }
+            """)
+        return name
+    }
+}
