@@ -198,6 +198,12 @@ public struct JSONScanner {
         try skipNested(depth: 1)
     }
 
+    /// Skips the rest of the `levels` containers being read (1: the innermost, like ``skipRest()``).
+    @inlinable
+    public mutating func skipRest(levels: Int) throws(FrameFailure) {
+        try skipNested(depth: levels)
+    }
+
     /// Skips bytes until `depth` more containers close than open (`depth` 0: one whole container from here).
     @inlinable
     mutating func skipNested(depth initial: Int) throws(FrameFailure) {

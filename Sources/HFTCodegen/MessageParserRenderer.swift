@@ -57,23 +57,23 @@ struct MessageParserRenderer {
         }
 
         // each: the array of level n is found in the state of level n (frame for n = 0), remembered by offset and
-        // read after that state's walk. The frame walk stops at its array when every frame scalar has been read
-        // by then (the array is then read once, by the element loop); element walks always skip past theirs, so
-        // that their scanner ends up after the element.
+        // read after that state's walk. A walk stops at its array when every scalar of its state has been read
+        // by then, so that the array is read once, by the element loop; an element walk stopped that way is
+        // finished after the loop (``eachLoop``). Otherwise the walk skips the array and goes on.
         for (n, path) in message.each.enumerated() {
-            if n == 0 {
-                let scalars = frameFields.compactMap { line -> String? in
+            func ready(_ fields: [String]) -> String {
+                let scalars = fields.compactMap { line -> String? in
                     guard line.hasSuffix(": JSONScalar? = nil") else { return nil }
                     return String(line.dropFirst(4).prefix { $0 != ":" })
                 }
-                let ready = scalars.isEmpty ? "true" : scalars.map { "st.\($0) != nil" }.joined(separator: " && ")
-                frameTrie.node(at: path.steps).takeover = "_ = s.peek()\nst.each1 = s.offset\nif \(ready) { st.stop = true } else { try s.skipValue() }"
-                frameFields += ["var each1: Int? = nil"]
-            } else {
-                elementTries[n - 1].node(at: path.steps).takeover = "_ = s.peek()\nst.each\(n + 1) = s.offset\ntry s.skipValue()"
-                elementFields[n - 1].append("var each\(n + 1): Int? = nil")
+                return scalars.isEmpty ? "true" : scalars.map { "st.\($0) != nil" }.joined(separator: " && ")
             }
+            let trie = n == 0 ? frameTrie : elementTries[n - 1]
+            let condition = ready(n == 0 ? frameFields : elementFields[n - 1])
+            trie.node(at: path.steps).takeover = "_ = s.peek()\nst.each\(n + 1) = s.offset\nif \(condition) { st.stop = true } else { try s.skipValue() }"
+            if n == 0 { frameFields.append("var each1: Int? = nil") } else { elementFields[n - 1].append("var each\(n + 1): Int? = nil") }
         }
+        for n in 0..<depth { elementFields[n].append("var stop = false") }
 
         frameFields.append("var stop = false")
         var structs = ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"]
@@ -86,7 +86,7 @@ struct MessageParserRenderer {
         functions += frameRenderer.functions
         var elementRoots: [String] = []
         for n in 0..<depth {
-            var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1), completion: true)
+            var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1), stopFlag: "stop", completion: true)
             elementRoots.append(r.render(elementTries[n]))
             functions += r.functions
         }
@@ -119,6 +119,15 @@ struct MessageParserRenderer {
             "    try Self.\(roots[n - 1])(&s\(n), &e\(n), false)",
         ]
         lines += eachLoop(level: n + 1, roots: roots).map { "    " + $0 }
+        if n < depth {
+            // The element walk stopped at the inner array, which the inner loop has just read: finish the element
+            // from there (the array sits `levels` containers deep in it).
+            let levels = message.each[n].steps.count
+            lines.append("    if e\(n).stop {")
+            lines.append("        s\(n).offset = s\(n + 1).offset")
+            if levels > 0 { lines.append("        try s\(n).skipRest(levels: \(levels))") }
+            lines.append("    }")
+        }
         lines.append("}")
         return lines
     }

@@ -20,7 +20,16 @@ struct RouterRenderer {
             guard case .success(let path) = SpecPath.parse(text) else { continue }
             let node = root.node(at: path.steps)
             node.marks.append("t\(i)")
-            node.stores.append("r\(i)")
+            // Presence and type tests need only the first byte; value tests also keep the scalar.
+            let testsValue = spec.messages.contains { m in
+                m.conditions.contains { c in
+                    guard c.path.text == text else { return false }
+                    if case .exists = c.test { return false }
+                    if case .type = c.test { return false }
+                    return true
+                }
+            }
+            if testsValue { node.stores.append("r\(i)") }
             stateFields.append("var t\(i): UInt8 = 0")
             stateFields.append("var r\(i): JSONScalar? = nil")
         }

@@ -59,10 +59,12 @@ struct TrieRenderer {
             if let afterCapture { scalar.append(afterCapture) }
             branches.append("if c != UInt8(ascii: \"{\") && c != UInt8(ascii: \"[\") {\n" + indent(scalar.joined(separator: "\n")) + "\n}")
         }
+        // A routing mark may decide by the value's presence alone: then the value is not needed.
+        let skip = !root.marks.isEmpty ? stopFlag.map { "if !st.\($0) { try s.skipValue() }" } ?? "try s.skipValue()" : "try s.skipValue()"
         if branches.isEmpty {
-            body.append("try s.skipValue()")
+            body.append(skip)
         } else {
-            body.append(branches.joined(separator: " else ") + " else {\n    try s.skipValue()\n}")
+            body.append(branches.joined(separator: " else ") + " else {\n    \(skip)\n}")
         }
         return finish(name, body)
     }

@@ -43,13 +43,17 @@ struct ReplayCommand: ParsableCommand {
             let frames = file.receivedFrames.map { (Array($0.data.utf8), $0.time) }
             var total = 0
             var sink = EventBatch()
+            let start = ContinuousClock.now
             for _ in 0..<profileRepeat {
                 for (bytes, time) in frames {
                     total &+= bytes.withUnsafeBytes { adapter.parse($0, receiveTime: time, into: &sink) }.events
                     sink.removeAll()
                 }
             }
-            print("parsed \(frames.count * profileRepeat) frames, \(total) events")
+            let elapsed = ContinuousClock.now - start
+            let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+            let perFrame = Int((nanoseconds / Double(max(1, frames.count * profileRepeat))).rounded())
+            print("parsed \(frames.count * profileRepeat) frames, \(total) events, \(perFrame) ns/frame (wall clock, indicative)")
             return
         }
         var replay = CaptureReplay()
