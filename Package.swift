@@ -5,7 +5,9 @@
 //   HFTCore        exact decimals, timestamps, instruments, channels, normalized events, errors  (no I/O)
 //   CLibWebSockets libwebsockets C binding (+ shim for macros Swift cannot import)
 //   CZeroMQ        libzmq C binding
-//   HFTWebSocket   libwebsockets transport (service thread, connections)
+//   HFTWebSocket   libwebsockets transport (service thread, client and server connections)
+//   HFTStream      stream runtime: connection state machines, observer queues, the live stream object
+//   HFTSimulator   local exchange simulator serving captures over a real WebSocket server
 //   HFTIPC         ZeroMQ sockets, command system and market-data pub/sub
 //   hft            the command-line tool
 // Benchmarks live in their own package under Benchmarks/ (run with `make bench`), so tests never build them.
@@ -40,12 +42,14 @@ let package = Package(
         .library(name: "HFTIPC", targets: ["HFTIPC"]),
         .library(name: "HFTAdapters", targets: ["HFTAdapters"]),
         .library(name: "HFTExchanges", targets: ["HFTExchanges"]),
+        .library(name: "HFTStream", targets: ["HFTStream"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
     ],
     targets: [
         // C bindings. libzmq is linked without pkg-config on purpose: its --cflags carry `-isystem`,
@@ -118,6 +122,16 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
         ),
+        // Live streams: pure connection state machines and observer queues, driven by the lws transport.
+        .target(
+            name: "HFTStream",
+            dependencies: [
+                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hft",
             dependencies: [
@@ -151,6 +165,11 @@ let package = Package(
             resources: [.copy("Captures")],
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
+        ),
+        .testTarget(
+            name: "HFTStreamTests",
+            dependencies: ["HFTStream", "HFTCore", "HFTAdapters", "HFTExchanges"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BindingsTests",
