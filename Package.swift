@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "HFTWebSocket",
-            dependencies: ["HFTCore", "CLibWebSockets"],
+            dependencies: ["HFTCore", "CLibWebSockets", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -165,6 +165,11 @@ let package = Package(
             resources: [.copy("Captures")],
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
+        ),
+        .testTarget(
+            name: "HFTWebSocketTests",
+            dependencies: ["HFTWebSocket"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HFTStreamTests",

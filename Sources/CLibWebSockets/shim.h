@@ -15,4 +15,27 @@ static inline uint64_t hft_lws_option_validate_utf8(void) { return LWS_SERVER_OP
 /// The port value that makes a context client-only (the CONTEXT_PORT_NO_LISTEN macro).
 static inline int hft_lws_context_port_no_listen(void) { return CONTEXT_PORT_NO_LISTEN; }
 
+static inline uint64_t hft_lws_option_explicit_vhosts(void) { return LWS_SERVER_OPTION_EXPLICIT_VHOSTS; }
+
+/// A libwebsockets timer (sorted-usec-list entry) that calls `fire(user)` on the service thread.
+typedef struct hft_timer {
+    lws_sorted_usec_list_t sul;
+    void *user;
+    void (*fire)(void *user);
+} hft_timer;
+
+static inline void hft_timer_callback(lws_sorted_usec_list_t *sul) {
+    hft_timer *t = lws_container_of(sul, hft_timer, sul);
+    t->fire(t->user);
+}
+
+/// Schedules (or reschedules) `timer` to fire `microseconds` from now. Service thread only.
+static inline void hft_timer_schedule(struct lws_context *context, hft_timer *timer, int64_t microseconds) {
+    lws_sul_schedule(context, 0, &timer->sul, hft_timer_callback, microseconds);
+}
+
+static inline void hft_timer_cancel(struct lws_context *context, hft_timer *timer) {
+    lws_sul_schedule(context, 0, &timer->sul, hft_timer_callback, LWS_SET_TIMER_USEC_CANCEL);
+}
+
 #endif

@@ -1,0 +1,159 @@
+import CLibWebSockets
+
+/// Receives the events of one connection. Every method runs on the service thread.
+public protocol WebSocketHandler: AnyObject {
+    func webSocketDidOpen(_ connection: WebSocketConnection)
+    /// One complete message. `message` is valid only during the call (it may point into lws' own buffer).
+    func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool)
+    /// The connection ended (or never opened). Called exactly once; the connection is dead afterwards.
+    func webSocketDidClose(_ connection: WebSocketConnection, reason: String)
+}
+
+/// One WebSocket connection (client, or accepted by the server role).
+///
+/// Threading: confined to its service's thread: create it with ``WebSocketService/connect(_:tls:handler:)`` and
+/// call ``send(text:)``, ``sendPing()`` and ``close(reason:)`` only there (from elsewhere, go through
+/// ``WebSocketService/execute(_:)``). Messages are assembled from fragments into one reusable buffer per
+/// connection (amortized growth, no quadratic copying); a message that fits one fragment is delivered from lws'
+/// buffer without a copy.
+public final class WebSocketConnection {
+    public enum State: Sendable { case connecting, open, closing, closed }
+
+    public unowned let service: WebSocketService
+    public var handler: (any WebSocketHandler)?
+    /// The URL of a client connection; nil for accepted ones.
+    public let url: WebSocketURL?
+    public private(set) var state: State = .connecting
+    /// Messages and bytes received (service thread).
+    public private(set) var messagesReceived = 0
+    public private(set) var bytesReceived = 0
+    var wsi: OpaquePointer?
+    var closeReason: String?
+    var peerCloseReason: String?
+    private var assembly: [UInt8] = []
+    private var assembling = false
+    /// Outgoing messages, each with `LWS_PRE` bytes of headroom, written one per WRITEABLE callback.
+    private var outbox: [(bytes: [UInt8], ping: Bool)] = []
+    private var outboxHead = 0
+
+    init(service: WebSocketService, handler: (any WebSocketHandler)?, url: WebSocketURL?) {
+        self.service = service
+        self.handler = handler
+        self.url = url
+    }
+
+    /// Queues a text message (service thread).
+    public func send<Bytes: Collection<UInt8>>(text: Bytes) {
+        enqueue(Array(text), ping: false)
+    }
+
+    public func send(text: String) { send(text: text.utf8) }
+
+    /// Queues a WebSocket ping frame (service thread).
+    public func sendPing() { enqueue([], ping: true) }
+
+    /// Closes the connection after the queued messages (service thread). The handler's `webSocketDidClose` follows.
+    public func close(reason: String) {
+        guard state == .open || state == .connecting else { return }
+        closeReason = reason
+        state = .closing
+        if let wsi {
+            lws_callback_on_writable(wsi)
+        } else {
+            didClose(reason: reason)
+        }
+    }
+
+    /// Closes at once (service shutdown): the handler is told, lws cleans up when the context is destroyed.
+    func closeNow(reason: String) {
+        closeReason = closeReason ?? reason
+        didClose(reason: closeReason!)
+    }
+
+    private func enqueue(_ payload: [UInt8], ping: Bool) {
+        guard state == .open || state == .connecting, let wsi else { return }
+        var bytes = [UInt8](repeating: 0, count: LibWebSockets.preHeadroom)
+        bytes.append(contentsOf: payload)
+        outbox.append((bytes, ping))
+        if state == .open { lws_callback_on_writable(wsi) }
+    }
+
+    // MARK: events from the service callback
+
+    func failBeforeStart(_ reason: String) {
+        didClose(reason: reason)
+    }
+
+    func didOpen() {
+        guard state == .connecting else { return }
+        state = .open
+        handler?.webSocketDidOpen(self)
+        if outboxHead < outbox.count, let wsi { lws_callback_on_writable(wsi) }
+    }
+
+    /// Returns nonzero to make lws close the connection.
+    func didReceive(_ bytes: UnsafeRawBufferPointer, binary: Bool, final: Bool) -> Int32 {
+        guard state == .open else { return 0 }
+        bytesReceived &+= bytes.count
+        if final && !assembling {
+            messagesReceived &+= 1
+            handler?.webSocket(self, didReceive: bytes, binary: binary)
+            return 0
+        }
+        if assembly.count + bytes.count > service.options.maxMessageBytes {
+            closeReason = "message too big (more than \(service.options.maxMessageBytes) bytes)"
+            assembly.removeAll(keepingCapacity: false)
+            assembling = false
+            return -1
+        }
+        assembling = true
+        assembly.append(contentsOf: bytes)
+        if final {
+            messagesReceived &+= 1
+            assembly.withUnsafeBytes { handler?.webSocket(self, didReceive: $0, binary: binary) }
+            assembly.removeAll(keepingCapacity: true)
+            assembling = false
+        }
+        return 0
+    }
+
+    func didBecomeWritable() -> Int32 {
+        guard let wsi else { return 0 }
+        if outboxHead < outbox.count && state != .closed {
+            let message = outbox[outboxHead]
+            outboxHead += 1
+            if outboxHead == outbox.count {
+                outbox.removeAll(keepingCapacity: true)
+                outboxHead = 0
+            }
+            var bytes = message.bytes
+            let pre = LibWebSockets.preHeadroom
+            let count = bytes.count - pre
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                lws_write(wsi, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + pre, count,
+                          message.ping ? LWS_WRITE_PING : LWS_WRITE_TEXT)
+            }
+            if written < count {
+                closeReason = "write failed"
+                return -1
+            }
+            if outboxHead < outbox.count || state == .closing { lws_callback_on_writable(wsi) }
+            return 0
+        }
+        if state == .closing {
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nil, 0)
+            return -1
+        }
+        return 0
+    }
+
+    func didClose(reason: String) {
+        guard state != .closed else { return }
+        state = .closed
+        wsi = nil
+        service.unregister(self)
+        let handler = self.handler
+        self.handler = nil
+        handler?.webSocketDidClose(self, reason: reason)
+    }
+}

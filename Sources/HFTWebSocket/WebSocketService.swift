@@ -1,0 +1,284 @@
+import CLibWebSockets
+import Foundation
+import Logging
+import Synchronization
+
+/// One libwebsockets context running on its own service thread: client connections, and optionally a listening
+/// server (the exchange simulator).
+///
+/// Threading: lws is single-threaded. Every connection is created, written and closed on the service thread, and
+/// every handler callback runs there. Other threads hand work over with ``execute(_:)`` (a lock-protected inbox
+/// plus `lws_cancel_service()`), which is the only method callable from any thread besides ``shutdown()``.
+/// A periodic tick (``Options/tickMicroseconds``) drives timers (heartbeats, stale detection, backoff).
+public final class WebSocketService: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// For thread names and logs.
+        public var name: String
+        /// Listen on this loopback port (0: any free port) with the server role; nil: client only.
+        public var listenPort: Int?
+        /// PEM certificate and key for a `wss://` server.
+        public var serverCertificatePath: String?
+        public var serverPrivateKeyPath: String?
+        /// Reject text frames that are not valid UTF-8 (on by default).
+        public var validateUTF8 = true
+        /// Messages larger than this close the connection (`message too big`).
+        public var maxMessageBytes = 16 << 20
+        /// Period of ``WebSocketService/onTick``.
+        public var tickMicroseconds: Int64 = 100_000
+
+        public init(name: String, listenPort: Int? = nil) {
+            self.name = name
+            self.listenPort = listenPort
+        }
+    }
+
+    public let options: Options
+    let logger: Logger
+    /// Set on the service thread; read from there (and by `shutdown` after the thread ended).
+    var context: OpaquePointer?
+    private let inbox = Mutex<[@Sendable (WebSocketService) -> Void]>([])
+    private let finished = Mutex<Bool>(false)
+    private let started = DispatchSemaphore(value: 0)
+    private let ended = DispatchSemaphore(value: 0)
+    private var startError: String?
+    private var running = true
+    private var protocols: UnsafeMutablePointer<lws_protocols>?
+    private var protocolName: UnsafeMutablePointer<CChar>?
+    private let timer = UnsafeMutablePointer<hft_timer>.allocate(capacity: 1)
+    private var connections: [ObjectIdentifier: WebSocketConnection] = [:]
+    /// The port the server listens on (after `init`), when it has the server role.
+    public private(set) var listeningPort: Int = 0
+
+    /// Runs on the service thread every tick, with the current time. Set before or from the service thread.
+    public var onTick: ((WebSocketService) -> Void)?
+    /// Receives connections accepted by the server role. Set it before clients can connect.
+    public var onAccept: ((WebSocketService, WebSocketConnection) -> Void)?
+
+    /// Creates the context on a new service thread and waits until it is running.
+    /// - Throws: ``LWSError`` when the context cannot be created (port in use, bad certificate).
+    public init(options: Options) throws(LWSError) {
+        self.options = options
+        var logger = Logger(label: "hftkit.websocket")
+        logger[metadataKey: "service"] = "\(options.name)"
+        self.logger = logger
+        timer.initialize(to: hft_timer())
+        let thread = Thread { [unowned self] in self.serviceThreadMain() }
+        thread.name = "lws-\(options.name)"
+        thread.start()
+        started.wait()
+        if let startError {
+            ended.wait()
+            throw LWSError(message: startError)
+        }
+    }
+
+    deinit {
+        timer.deallocate()
+    }
+
+    /// Runs `work` on the service thread, soon. Callable from any thread; never blocks on lws.
+    public func execute(_ work: @escaping @Sendable (WebSocketService) -> Void) {
+        let accepted = finished.withLock { done -> Bool in
+            if done { return false }
+            inbox.withLock { $0.append(work) }
+            return true
+        }
+        if accepted, let context { lws_cancel_service(context) }
+    }
+
+    /// Closes every connection, stops the service thread and waits for it. Callable from any thread but the
+    /// service thread; calling it twice is harmless.
+    public func shutdown() {
+        let first = finished.withLock { done -> Bool in
+            if done { return false }
+            inbox.withLock { $0.append { service in service.running = false } }
+            return true
+        }
+        guard first else { return }
+        if let context { lws_cancel_service(context) }
+        ended.wait()
+    }
+
+    // MARK: service thread
+
+    private func serviceThreadMain() {
+        let name = strdup("hft")!
+        protocolName = name
+        let protos = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
+        protos.initialize(repeating: lws_protocols(), count: 2)
+        protos[0].name = UnsafePointer(name)
+        protos[0].callback = hftServiceCallback
+        protos[0].rx_buffer_size = 65536
+        protocols = protos
+
+        var info = lws_context_creation_info()
+        info.options = hft_lws_option_do_ssl_global_init()
+        if options.validateUTF8 { info.options |= hft_lws_option_validate_utf8() }
+        info.protocols = UnsafePointer(protos)
+        info.user = Unmanaged.passUnretained(self).toOpaque()
+        let iface = strdup("127.0.0.1")
+        let cert = options.serverCertificatePath.map { strdup($0) } ?? nil
+        let key = options.serverPrivateKeyPath.map { strdup($0) } ?? nil
+        defer {
+            free(iface)
+            free(cert)
+            free(key)
+        }
+        if let port = options.listenPort {
+            info.port = Int32(port)
+            info.iface = UnsafePointer(iface)
+            info.ssl_cert_filepath = UnsafePointer(cert)
+            info.ssl_private_key_filepath = UnsafePointer(key)
+        } else {
+            info.port = hft_lws_context_port_no_listen()
+        }
+        guard let ctx = lws_create_context(&info) else {
+            startError = "lws_create_context failed for \(options.name) (port in use or bad certificate; lws logs why)"
+            started.signal()
+            ended.signal()
+            return
+        }
+        context = ctx
+        if options.listenPort != nil, let vhost = lws_get_vhost_by_name(ctx, "default") {
+            listeningPort = Int(lws_get_vhost_listen_port(vhost))
+        }
+        timer.pointee.user = Unmanaged.passUnretained(self).toOpaque()
+        timer.pointee.fire = hftServiceTimerFired
+        hft_timer_schedule(ctx, timer, options.tickMicroseconds)
+        started.signal()
+
+        while running {
+            if lws_service(ctx, 0) < 0 { break }
+        }
+        for connection in Array(connections.values) { connection.closeNow(reason: "service shutting down") }
+        hft_timer_cancel(ctx, timer)
+        lws_context_destroy(ctx)
+        context = nil
+        protos.deallocate()
+        free(name)
+        // Work handed over after shutdown began is dropped: nothing can run it any more.
+        inbox.withLock { $0.removeAll() }
+        ended.signal()
+    }
+
+    /// Runs the inbox (service thread).
+    func drainInbox() {
+        let work = inbox.withLock { items -> [@Sendable (WebSocketService) -> Void] in
+            let taken = items
+            items.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for item in work { item(self) }
+    }
+
+    func timerFired() {
+        onTick?(self)
+        if let context, running { hft_timer_schedule(context, timer, options.tickMicroseconds) }
+    }
+
+    func register(_ connection: WebSocketConnection) { connections[ObjectIdentifier(connection)] = connection }
+    func unregister(_ connection: WebSocketConnection) { connections[ObjectIdentifier(connection)] = nil }
+
+    /// Opens a client connection (service thread only). Events go to `handler`; `connection.close()` ends it.
+    public func connect(_ url: WebSocketURL, tls: TLSVerification = .full, handler: any WebSocketHandler) -> WebSocketConnection {
+        let connection = WebSocketConnection(service: self, handler: handler, url: url)
+        guard let context else {
+            connection.failBeforeStart("service stopped")
+            return connection
+        }
+        register(connection)
+        var info = lws_client_connect_info()
+        info.context = context
+        info.port = Int32(url.port)
+        info.ietf_version_or_minus_one = -1
+        info.opaque_user_data = Unmanaged.passUnretained(connection).toOpaque()
+        info.local_protocol_name = UnsafePointer(protocolName)
+        if url.secure {
+            var flags = Int32(LCCSCF_USE_SSL.rawValue)
+            if tls == .insecureAllowSelfSigned {
+                logger.warning("TLS verification disabled for \(url) (local testing only)")
+                flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
+                               | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
+            }
+            info.ssl_connection = flags
+        }
+        let wsi: OpaquePointer? = url.host.withCString { host in
+            url.path.withCString { path in
+                info.address = host
+                info.host = host
+                info.origin = host
+                info.path = path
+                return lws_client_connect_via_info(&info)
+            }
+        }
+        if wsi == nil {
+            // lws reports most failures through CLIENT_CONNECTION_ERROR; a nil here means it did not even start.
+            if connection.state != .closed { connection.failBeforeStart("connect failed to start") }
+        } else if connection.wsi == nil, connection.state != .closed {
+            connection.wsi = wsi
+        }
+        return connection
+    }
+}
+
+/// The lws protocol callback: finds the service and the connection and forwards the event.
+private func hftServiceCallback(
+    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+    _ data: UnsafeMutableRawPointer?, _ length: Int
+) -> Int32 {
+    guard let wsi else { return 0 }
+    let contextUser = lws_context_user(lws_get_context(wsi))
+    guard let contextUser else { return 0 }
+    let service = Unmanaged<WebSocketService>.fromOpaque(contextUser).takeUnretainedValue()
+    let connection = lws_get_opaque_user_data(wsi).map {
+        Unmanaged<WebSocketConnection>.fromOpaque($0).takeUnretainedValue()
+    }
+    switch reason {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        service.drainInbox()
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        connection?.wsi = wsi
+        connection?.didOpen()
+    case LWS_CALLBACK_ESTABLISHED:
+        let accepted = WebSocketConnection(service: service, handler: nil, url: nil)
+        accepted.wsi = wsi
+        service.register(accepted)
+        lws_set_opaque_user_data(wsi, Unmanaged.passUnretained(accepted).toOpaque())
+        service.onAccept?(service, accepted)
+        accepted.didOpen()
+    case LWS_CALLBACK_CLIENT_RECEIVE, LWS_CALLBACK_RECEIVE:
+        guard let connection else { return 0 }
+        let bytes = UnsafeRawBufferPointer(start: data, count: length)
+        return connection.didReceive(bytes, binary: lws_frame_is_binary(wsi) != 0,
+                                     final: lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0)
+    case LWS_CALLBACK_CLIENT_WRITEABLE, LWS_CALLBACK_SERVER_WRITEABLE:
+        return connection?.didBecomeWritable() ?? 0
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if let connection, let data, length >= 2 {
+            let bytes = UnsafeRawBufferPointer(start: data, count: length)
+            let code = Int(bytes[0]) << 8 | Int(bytes[1])
+            let text = String(decoding: bytes.dropFirst(2), as: UTF8.self)
+            connection.peerCloseReason = "closed by peer (code \(code)\(text.isEmpty ? "" : ": \(text)"))"
+        }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        let text = data.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "unknown error"
+        connection?.didClose(reason: "connection error: \(text)")
+        lws_set_opaque_user_data(wsi, nil)
+    case LWS_CALLBACK_CLIENT_CLOSED, LWS_CALLBACK_CLOSED:
+        connection?.didClose(reason: connection?.closeReason ?? connection?.peerCloseReason ?? "connection closed")
+        lws_set_opaque_user_data(wsi, nil)
+    case LWS_CALLBACK_WSI_DESTROY:
+        if let connection, connection.state != .closed {
+            connection.didClose(reason: connection.closeReason ?? "connection destroyed")
+        }
+        lws_set_opaque_user_data(wsi, nil)
+    default:
+        break
+    }
+    return 0
+}
+
+private func hftServiceTimerFired(_ user: UnsafeMutableRawPointer?) {
+    guard let user else { return }
+    Unmanaged<WebSocketService>.fromOpaque(user).takeUnretainedValue().timerFired()
+}
