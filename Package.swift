@@ -43,6 +43,7 @@ let package = Package(
         .library(name: "HFTAdapters", targets: ["HFTAdapters"]),
         .library(name: "HFTExchanges", targets: ["HFTExchanges"]),
         .library(name: "HFTStream", targets: ["HFTStream"]),
+        .library(name: "HFTSimulator", targets: ["HFTSimulator"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
@@ -132,10 +133,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The local exchange simulator: a WebSocket server replaying captures, with fault injection.
+        .target(
+            name: "HFTSimulator",
+            dependencies: [
+                "HFTCore", "HFTCapture", "HFTWebSocket",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hft",
             dependencies: [
                 "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen", "HFTCapture", "HFTAdapters",
+                "HFTStream", "HFTSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -173,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HFTStreamTests",
-            dependencies: ["HFTStream", "HFTCore", "HFTAdapters", "HFTExchanges"],
+            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

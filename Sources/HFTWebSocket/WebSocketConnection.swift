@@ -23,6 +23,8 @@ public final class WebSocketConnection {
     public var handler: (any WebSocketHandler)?
     /// The URL of a client connection; nil for accepted ones.
     public let url: WebSocketURL?
+    /// Path and query the client asked for (accepted connections), e.g. `/stream?streams=btcusdt@trade`.
+    public internal(set) var requestPath = "/"
     public private(set) var state: State = .connecting
     /// Messages and bytes received (service thread).
     public private(set) var messagesReceived = 0

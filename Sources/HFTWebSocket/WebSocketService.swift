@@ -242,6 +242,8 @@ private func hftServiceCallback(
     case LWS_CALLBACK_ESTABLISHED:
         let accepted = WebSocketConnection(service: service, handler: nil, url: nil)
         accepted.wsi = wsi
+        accepted.requestPath = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
+        if let query = header(wsi, WSI_TOKEN_HTTP_URI_ARGS), !query.isEmpty { accepted.requestPath += "?" + query }
         service.register(accepted)
         lws_set_opaque_user_data(wsi, Unmanaged.passUnretained(accepted).toOpaque())
         service.onAccept?(service, accepted)
@@ -276,6 +278,16 @@ private func hftServiceCallback(
         break
     }
     return 0
+}
+
+/// A request header of a connection being accepted (query arguments are joined with `&`).
+private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+    let length = Int(lws_hdr_total_length(wsi, token))
+    guard length > 0 else { return nil }
+    var buffer = [CChar](repeating: 0, count: length + 64)
+    let copied = buffer.withUnsafeMutableBufferPointer { lws_hdr_copy(wsi, $0.baseAddress, Int32($0.count), token) }
+    guard copied >= 0 else { return nil }
+    return String(decoding: buffer.prefix(Int(copied)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 private func hftServiceTimerFired(_ user: UnsafeMutableRawPointer?) {

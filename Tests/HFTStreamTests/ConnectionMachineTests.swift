@@ -56,7 +56,7 @@ import Testing
         var seen = Set<Int64>()
         for _ in 0..<200 {
             let d = b.failed().delay
-            #expect(d >= 800 * ms && d <= 1_200 * ms)
+            #expect(d >= 1_000 * ms && d <= 1_200 * ms)
             seen.insert(d)
         }
         #expect(seen.count > 100)

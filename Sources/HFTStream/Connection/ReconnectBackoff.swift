@@ -8,7 +8,7 @@ public import HFTAdapters
 public struct ReconnectBackoff: Sendable {
     /// Delays in nanoseconds, indexed by consecutive failures (the last entry repeats).
     public let delays: [Int64]
-    /// Each delay is spread by ± this fraction.
+    /// Each delay is lengthened by a random 0…this fraction.
     public let jitter: Double
     public private(set) var consecutiveFailures = 0
     /// When a connection of this exchange last opened (ns since the epoch), or 0.
@@ -29,7 +29,7 @@ public struct ReconnectBackoff: Sendable {
     public mutating func failed() -> (delay: Int64, attempt: Int) {
         let base = delays[min(consecutiveFailures, delays.count - 1)]
         consecutiveFailures += 1
-        let spread = (nextUnit() * 2 - 1) * jitter  // -jitter…+jitter
+        let spread = nextUnit() * jitter  // 0…+jitter, as the spec language defines it
         let delay = max(0, Int64((Double(base) * (1 + spread)).rounded()))
         return (delay, consecutiveFailures + 1)
     }

@@ -1,0 +1,136 @@
+public import HFTWebSocket
+import Logging
+import Synchronization
+
+/// A local exchange: a real WebSocket server (libwebsockets' server role, on loopback) that serves a capture.
+///
+/// Each client connection is matched to a recorded connection by its URL and subscribe messages
+/// (``SimulatorScript``); the recorded frames are then replayed with their recorded pacing scaled by `speed`, or
+/// as fast as the socket takes them. Text pings (`ping`, `{"event":"ping"}`) are answered as exchanges do; lws
+/// answers WebSocket pings. Faults can be injected at any time from any thread (``inject(_:)``).
+///
+/// Threading: the server runs on its own service thread; the public methods are callable from any thread.
+public final class ExchangeSimulator: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var port = 0
+        /// Replay speed relative to the recording (2 = twice as fast); nil: as fast as possible.
+        public var speed: Double? = 1
+        /// Start over at the end of the recording.
+        public var loop = false
+        public var certificatePath: String?
+        public var privateKeyPath: String?
+        public init() {}
+    }
+
+    public enum Fault: Sendable, Equatable {
+        /// Close every open connection now.
+        case dropConnections
+        /// Keep connections open but send nothing more (a silent stall).
+        case stall
+        /// Send a frame that is not JSON on every connection.
+        case garbage
+        /// Send one frame of this many bytes on every connection.
+        case oversized(bytes: Int)
+        /// Close new connections at once for this many seconds.
+        case refuseConnections(seconds: Double)
+    }
+
+    public let script: SimulatorScript
+    public let options: Options
+    private let service: WebSocketService
+    private var sessions: [SimulatorSession] = []  // service thread
+    private var taken: Set<String> = []  // service thread
+    private var refuseUntil: Int64 = 0  // service thread
+    private let servedCount = Atomic<Int>(0)
+
+    /// Starts listening. - Throws: ``LWSError`` when the port is taken or the certificate is unusable.
+    public init(script: SimulatorScript, options: Options = Options()) throws(LWSError) {
+        self.script = script
+        self.options = options
+        var serviceOptions = WebSocketService.Options(name: "simulator", listenPort: options.port)
+        serviceOptions.serverCertificatePath = options.certificatePath
+        serviceOptions.serverPrivateKeyPath = options.privateKeyPath
+        serviceOptions.tickMicroseconds = 1_000
+        serviceOptions.maxMessageBytes = 64 << 20
+        service = try WebSocketService(options: serviceOptions)
+        service.execute { [self] service in
+            service.onAccept = { [self] _, connection in accept(connection) }
+            service.onTick = { [self] _ in tick() }
+        }
+    }
+
+    /// The port clients connect to.
+    public var port: Int { service.listeningPort }
+
+    /// `ws://127.0.0.1:<port>` (or `wss://`).
+    public var baseURL: String { "\(options.certificatePath == nil ? "ws" : "wss")://127.0.0.1:\(port)" }
+
+    /// Connections that were matched to a recording and replayed.
+    public var sessionsServed: Int { servedCount.load(ordering: .relaxed) }
+
+    public func inject(_ fault: Fault) {
+        service.execute { [self] _ in apply(fault) }
+    }
+
+    public func stop() { service.shutdown() }
+
+    // MARK: service thread
+
+    private func accept(_ connection: WebSocketConnection) {
+        let now = SimulatorSession.monotonicNow()
+        if now < refuseUntil {
+            connection.close(reason: "refused (simulated outage)")
+            return
+        }
+        let session = SimulatorSession(connection: connection, simulator: self)
+        sessions.append(session)
+        connection.handler = session
+        if let recorded = script.match(pathAndQuery: connection.requestPath, taken: taken) {
+            taken.insert(recorded.name)
+            session.begin(recorded)
+        }
+    }
+
+    func matchSubscription(_ message: String, for session: SimulatorSession) -> SimulatorScript.RecordedConnection? {
+        if let recorded = session.recorded { return recorded }
+        guard let recorded = script.match(subscription: message, taken: taken) else { return nil }
+        taken.insert(recorded.name)
+        return recorded
+    }
+
+    func matchSubscription(strings: Set<String>, for session: SimulatorSession) -> SimulatorScript.RecordedConnection? {
+        guard let recorded = script.match(subscribedStrings: strings, taken: taken) else { return nil }
+        taken.insert(recorded.name)
+        return recorded
+    }
+
+    func started(_ session: SimulatorSession) { servedCount.add(1, ordering: .relaxed) }
+
+    func ended(_ session: SimulatorSession) {
+        sessions.removeAll { $0 === session }
+        // A recording can be served again to a new connection (reconnects).
+        if let name = session.recorded?.name { taken.remove(name) }
+    }
+
+    private func tick() {
+        let now = SimulatorSession.monotonicNow()
+        for session in sessions { session.tick(now: now) }
+    }
+
+    private func apply(_ fault: Fault) {
+        switch fault {
+        case .dropConnections:
+            for session in sessions { session.connection.close(reason: "dropped (simulated fault)") }
+        case .stall:
+            for session in sessions { session.stalled = true }
+        case .garbage:
+            for session in sessions { session.connection.send(text: "\u{1}garbage{[") }
+        case .oversized(let bytes):
+            let payload = "[\"" + String(repeating: "x", count: max(0, bytes - 4)) + "\"]"
+            for session in sessions { session.connection.send(text: payload) }
+        case .refuseConnections(let seconds):
+            refuseUntil = SimulatorSession.monotonicNow() + Int64(seconds * 1e9)
+            for session in sessions { session.connection.close(reason: "dropped (simulated outage)") }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+public import HFTAdapters
+public import HFTCore
+import HFTExchanges
+public import HFTWebSocket
+import Glibc
+import Logging
+import Synchronization
+
+/// A live market-data stream of one exchange: the Swift form of the original `StreamBase`.
+///
+/// Made from the exchange catalog (every spec in `specs/`), the instruments and the channels. `start()` opens the
+/// connections the adapter plans (one per channel group and shard) on a libwebsockets service thread owned by the
+/// stream; frames are parsed in place there and every event is pushed into the queues of every bound observer.
+/// Connections heartbeat, detect stale feeds, reconnect with the exchange's backoff and resubscribe; everything
+/// that happens to them reaches observers as ``HealthEvent``s.
+///
+/// Threading: `bind`, `start` and `stop` may be called from any thread (`bind` before `start`). Observers are
+/// called on their own consumer threads, never on the service thread, so a slow observer cannot delay receiving.
+public final class MarketStream: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Replace scheme, host and port of every planned URL (`ws://127.0.0.1:9000` for the simulator); the
+        /// planned path and query are kept.
+        public var endpoint: String?
+        public var tls: TLSVerification = .full
+        /// Capacity of each observer queue (events).
+        public var queueCapacity = 65_536
+        /// Overrides the spec's stale-feed timeout (seconds).
+        public var staleAfterSeconds: Double?
+        public init() {}
+    }
+
+    public let exchange: ExchangeID
+    public let adapter: any ExchangeAdapter
+    /// The spec's configuration (endpoints, heartbeat, reconnect, book rules).
+    public let configuration: AdapterConfiguration
+    public let plans: [ConnectionPlan]
+    public let options: Options
+    let logger: Logger
+    /// Service-thread state.
+    var service: WebSocketService?
+    var backoff: ReconnectBackoff
+    private var connections: [StreamConnection] = []
+    private let bindings = Mutex<[ObserverBinding]>([])
+    private var frozenBindings: [ObserverBinding] = []
+    private let lifecycle = Mutex<Int>(0)  // 0 new, 1 started, 2 stopped
+
+    /// - Throws: ``HFTError`` when the exchange has no spec, an instrument has no symbol there, or the endpoint
+    ///   override is not a WebSocket URL.
+    public init(exchange: ExchangeID, instruments: [Instrument], channels: [Channel], options: Options = Options()) throws(HFTError) {
+        guard let descriptor = ExchangeCatalog.descriptor(for: exchange) else {
+            throw HFTError(.configuration, "no spec for exchange '\(exchange.rawValue)'", context: ErrorContext(exchange: exchange))
+        }
+        let adapter = try descriptor.adapter.init(instruments: instruments)
+        self.exchange = exchange
+        self.adapter = adapter
+        self.configuration = descriptor.adapter.configuration
+        self.plans = adapter.connectionPlans(channels: channels)
+        self.options = options
+        self.backoff = ReconnectBackoff(descriptor.adapter.configuration.reconnect, seed: UInt64(truncatingIfNeeded: exchange.rawValue.hashValue))
+        var logger = Logger(label: "hftkit.stream")
+        logger[metadataKey: "exchange"] = "\(exchange.rawValue)"
+        self.logger = logger
+        if let endpoint = options.endpoint, WebSocketURL(endpoint) == nil {
+            throw HFTError(.configuration, "endpoint '\(endpoint)' is not a ws:// or wss:// URL", context: ErrorContext(exchange: exchange))
+        }
+    }
+
+    /// Binds an observer: it receives every event and health event from now on, through its own queues.
+    @discardableResult
+    public func bind(_ observer: any StreamObserver) -> ObserverBinding {
+        let binding = ObserverBinding(observer: observer, capacity: options.queueCapacity, exchange: exchange)
+        bindings.withLock { $0.append(binding) }
+        return binding
+    }
+
+    /// Opens the connections. - Throws: ``HFTError`` when the service thread cannot start.
+    public func start() throws(HFTError) {
+        let first = lifecycle.withLock { state -> Bool in
+            guard state == 0 else { return false }
+            state = 1
+            return true
+        }
+        guard first else { return }
+        let service: WebSocketService
+        do {
+            service = try WebSocketService(options: .init(name: exchange.rawValue))
+        } catch {
+            throw HFTError(.connection, "cannot start the WebSocket service: \(error)", context: ErrorContext(exchange: exchange))
+        }
+        let all = bindings.withLock { $0 }
+        for binding in all { binding.start() }
+        service.execute { [self] service in
+            self.service = service
+            frozenBindings = all
+            service.onTick = { [self] _ in for c in connections { c.tick() } }
+            for plan in plans { open(plan, replacing: nil) }
+        }
+    }
+
+    /// Closes every connection, stops the service thread and the observers' consumers (after they drained).
+    public func stop() {
+        let running = lifecycle.withLock { state -> Bool in
+            defer { state = 2 }
+            return state == 1
+        }
+        guard running, let service = serviceForShutdown() else { return }
+        service.execute { [self] _ in for c in connections { c.stop() } }
+        // Let the close frames go out, then end the thread.
+        service.execute { _ in }
+        service.shutdown()
+        for binding in bindings.withLock({ $0 }) { binding.finish() }
+    }
+
+    private func serviceForShutdown() -> WebSocketService? {
+        // `service` is assigned on the service thread by the first inbox item; wait for it briefly.
+        for _ in 0..<1000 {
+            if let s = lifecycle.withLock({ _ in service }) { return s }
+            usleepMilliseconds(1)
+        }
+        return nil
+    }
+
+    // MARK: service thread
+
+    private func open(_ plan: ConnectionPlan, replacing old: StreamConnection?) {
+        guard let url = Self.url(plan.url, endpoint: options.endpoint) else {
+            report(.disconnected(reason: "bad URL \(plan.url)"), connection: plan.name)
+            return
+        }
+        let heartbeat = configuration.heartbeat
+        var settings = ConnectionMachine.Settings(
+            staleAfter: Int64(((options.staleAfterSeconds ?? heartbeat.staleAfterSeconds) * 1e9).rounded()),
+            pingInterval: heartbeat.intervalSeconds.map { Int64(($0 * 1e9).rounded()) })
+        if let lifetime = configuration.connections.first(where: { plan.name.hasPrefix($0.name) })?.maxLifetimeSeconds {
+            settings.maxLifetime = Int64(lifetime) * 1_000_000_000
+        }
+        let connection = StreamConnection(stream: self, plan: plan, url: url, settings: settings)
+        connection.predecessor = old
+        connections.append(connection)
+        connection.start()
+    }
+
+    /// Planned reconnect: a new connection for the same plan; it retires `old` when its first frame arrives.
+    func replace(_ old: StreamConnection) {
+        connections.removeAll { $0 === old && $0.retired }
+        open(old.plan, replacing: old)
+    }
+
+    func deliver(_ event: MarketEvent) {
+        for binding in frozenBindings { binding.push(event) }
+    }
+
+    func report(_ kind: HealthEvent.Kind, connection: String) {
+        let event = HealthEvent(exchange: exchange, connection: connection, kind: kind, time: Timestamp.now())
+        logger.info("\(event)")
+        for binding in frozenBindings { binding.push(health: event) }
+    }
+
+    /// `planned` with scheme, host and port taken from `endpoint`.
+    static func url(_ planned: String, endpoint: String?) -> WebSocketURL? {
+        guard let plannedURL = WebSocketURL(planned) else { return nil }
+        guard let endpoint, let base = WebSocketURL(endpoint) else { return plannedURL }
+        let scheme = base.secure ? "wss" : "ws"
+        return WebSocketURL("\(scheme)://\(base.host):\(base.port)\(plannedURL.path)")
+    }
+}
+
+func usleepMilliseconds(_ ms: Int) {
+    var ts = timespec(tv_sec: 0, tv_nsec: ms * 1_000_000)
+    nanosleep(&ts, nil)
+}

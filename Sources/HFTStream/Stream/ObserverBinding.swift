@@ -1,0 +1,141 @@
+import Dispatch
+import Foundation
+public import HFTCore
+import Synchronization
+
+/// Receives a stream's events. Both methods are called on the observer's own consumer thread (one thread per
+/// bound observer, never the service thread), one call at a time: the observer needs no locks of its own.
+public protocol StreamObserver: AnyObject, Sendable {
+    func onEvent(_ event: MarketEvent)
+    func onHealth(_ event: HealthEvent)
+}
+
+/// The queues of one observer (one per channel, plus health) and its consumer thread.
+///
+/// The service thread pushes (never blocks); the consumer thread drains every queue in turn and calls the
+/// observer, then sleeps when all are empty. Wake-ups are batched: the producer signals only when the consumer
+/// has announced that it is going to sleep.
+/// Tickers conflate to the latest per instrument when their queue is full; trades, books and candles are dropped
+/// and counted, and the drop is reported as a ``HealthEvent/Kind/overflow(channel:dropped:)`` health event.
+public final class ObserverBinding: @unchecked Sendable {
+    public let observer: any StreamObserver
+    let exchange: ExchangeID
+    private let queues: [EventQueue]  // ticker, trade, l2_book, candles, other
+    private let healthEvents = Mutex<[HealthEvent]>([])
+    private let sleeping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let done = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var dropped: [Int] = [0, 0, 0, 0, 0]  // service thread
+
+    init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
+        self.observer = observer
+        self.exchange = exchange
+        queues = [
+            EventQueue(capacity: capacity, policy: .conflateBySymbol),
+            EventQueue(capacity: capacity, policy: .dropNewest),
+            EventQueue(capacity: capacity, policy: .dropNewest),
+            EventQueue(capacity: capacity, policy: .dropNewest),
+            EventQueue(capacity: capacity, policy: .dropNewest),
+        ]
+    }
+
+    /// Each channel's queue, for its depth, high-water mark and drop counters.
+    public var queuesByChannel: [(channel: Channel, queue: EventQueue)] {
+        zip([Channel.ticker, .trade, .l2Book, .candles, Channel(rawValue: "other")], queues).map { ($0, $1) }
+    }
+
+    static func slot(_ event: MarketEvent) -> Int {
+        switch event {
+        case .ticker: return 0
+        case .trade: return 1
+        case .book: return 2
+        case .candle: return 3
+        default: return 4
+        }
+    }
+
+    /// Service thread.
+    func push(_ event: MarketEvent) {
+        let slot = Self.slot(event)
+        let channel = event.channel
+        if queues[slot].push(event) == .dropped {
+            dropped[slot] += 1
+            if dropped[slot] & (dropped[slot] - 1) == 0 {  // first drop, then every power of two
+                push(health: HealthEvent(exchange: exchange, connection: "", kind: .overflow(channel: channel, dropped: dropped[slot]),
+                                         time: Timestamp.now()))
+            }
+        }
+        wakeConsumer()
+    }
+
+    /// Any thread (health events are rare: a locked array, never dropped).
+    func push(health event: HealthEvent) {
+        healthEvents.withLock { $0.append(event) }
+        wakeConsumer()
+    }
+
+    @inline(__always)
+    private func wakeConsumer() {
+        if sleeping.load(ordering: .acquiring), sleeping.exchange(false, ordering: .acquiringAndReleasing) {
+            wake.signal()
+        }
+    }
+
+    func start() {
+        let thread = Thread { [self] in consume() }
+        thread.name = "observer"
+        thread.start()
+    }
+
+    /// Stops the consumer after it delivered what is queued (any thread but the consumer's).
+    func finish() {
+        done.store(true, ordering: .releasing)
+        sleeping.store(false, ordering: .releasing)
+        wake.signal()
+        finished.wait()
+    }
+
+    private func consume() {
+        while true {
+            if drainOnce() { continue }
+            if done.load(ordering: .acquiring) {
+                _ = drainOnce()
+                break
+            }
+            sleeping.store(true, ordering: .releasing)
+            // Re-check after announcing sleep: an event pushed in between is not missed.
+            if drainOnce() {
+                sleeping.store(false, ordering: .releasing)
+                continue
+            }
+            if done.load(ordering: .acquiring) { continue }
+            _ = wake.wait(timeout: .now() + .milliseconds(50))
+            sleeping.store(false, ordering: .releasing)
+        }
+        finished.signal()
+    }
+
+    /// Delivers what is queued now; true when anything was delivered.
+    private func drainOnce() -> Bool {
+        var any = false
+        let pending = healthEvents.withLock { events -> [HealthEvent] in
+            let taken = events
+            events.removeAll()
+            return taken
+        }
+        for event in pending {
+            observer.onHealth(event)
+            any = true
+        }
+        for queue in queues {
+            var n = 0
+            while n < 256, let event = queue.pop() {
+                observer.onEvent(event)
+                n += 1
+                any = true
+            }
+        }
+        return any
+    }
+}

@@ -1,0 +1,122 @@
+import Glibc
+import HFTAdapters
+import HFTCore
+import HFTWebSocket
+
+/// Drives one planned connection: executes its ``ConnectionMachine``'s actions on the lws service thread, parses
+/// every message in place with the adapter and hands the events to the stream's observers.
+///
+/// Threading: created and used only on the stream's service thread.
+final class StreamConnection: WebSocketHandler {
+    unowned let stream: MarketStream
+    let plan: ConnectionPlan
+    let url: WebSocketURL
+    var machine: ConnectionMachine
+    var socket: WebSocketConnection?
+    /// The connection this one replaces (planned reconnect): closed when this one delivers its first frame.
+    var predecessor: StreamConnection?
+    private(set) var retired = false
+    private var batch = EventBatch()
+    private var badFrames = 0
+
+    init(stream: MarketStream, plan: ConnectionPlan, url: WebSocketURL, settings: ConnectionMachine.Settings) {
+        self.stream = stream
+        self.plan = plan
+        self.url = url
+        self.machine = ConnectionMachine(settings: settings)
+    }
+
+    static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    func start() { perform(machine.start(now: Self.monotonicNow())) }
+    func tick() { perform(machine.tick(now: Self.monotonicNow(), backoff: stream.backoff)) }
+    func stop() { perform(machine.stop()) }
+
+    /// Ends this connection without reconnecting (it was replaced).
+    func retire() {
+        retired = true
+        _ = machine.stop()
+        socket?.close(reason: "replaced by a new connection")
+    }
+
+    func perform(_ actions: [ConnectionMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .connect:
+                socket = stream.service?.connect(url, tls: stream.options.tls, handler: self)
+            case .subscribe:
+                for frame in plan.subscribeFrames { socket?.send(text: frame) }
+                machine.sent(now: Self.monotonicNow())
+            case .ping:
+                sendPing()
+            case .close(let reason):
+                if let socket, socket.state != .closed { socket.close(reason: reason) } else { webSocketDidClose(nil, reason: reason) }
+            case .openReplacement:
+                stream.replace(self)
+            case .health(let kind):
+                if kind == .stopped && retired { continue }
+                stream.report(kind, connection: plan.name)
+            }
+        }
+    }
+
+    private func sendPing() {
+        switch stream.configuration.heartbeat.ping {
+        case .none: break
+        case .frame: socket?.sendPing()
+        case .text(let text): socket?.send(text: text)
+        case .json(let template): socket?.send(text: template.render([:]))
+        }
+    }
+
+    // MARK: WebSocketHandler
+
+    func webSocketDidOpen(_ connection: WebSocketConnection) {
+        var backoff = stream.backoff
+        perform(machine.opened(now: Self.monotonicNow(), backoff: &backoff))
+        stream.backoff = backoff
+    }
+
+    func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool) {
+        if machine.received(now: Self.monotonicNow()) {
+            stream.report(.subscribed, connection: plan.name)
+            if let predecessor {
+                predecessor.retire()
+                self.predecessor = nil
+            }
+        }
+        let outcome = stream.adapter.parse(message, receiveTime: Timestamp.now(), into: &batch)
+        if batch.count > 0 {
+            for event in batch.events { stream.deliver(event) }
+            batch.removeAll()
+        }
+        switch outcome.disposition {
+        case .data:
+            break
+        case .control(let control):
+            if control == .error { stream.report(.exchangeError(String(decoding: message.prefix(300), as: UTF8.self)), connection: plan.name) }
+        case .unrecognized, .failed:
+            // Counted and surfaced: the first bad frame, then every power of two.
+            badFrames += 1
+            if badFrames & (badFrames - 1) == 0 {
+                let sample = String(decoding: message.prefix(200), as: UTF8.self)
+                stream.report(.badFrames(count: badFrames, sample: "\(outcome.disposition): \(sample)"), connection: plan.name)
+            }
+        }
+    }
+
+    func webSocketDidClose(_ connection: WebSocketConnection, reason: String) {
+        webSocketDidClose(Optional(connection), reason: reason)
+    }
+
+    private func webSocketDidClose(_ connection: WebSocketConnection?, reason: String) {
+        if connection != nil { socket = nil }
+        var backoff = stream.backoff
+        perform(machine.closed(reason: reason, now: Self.monotonicNow(), backoff: &backoff))
+        stream.backoff = backoff
+    }
+}
