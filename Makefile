@@ -31,6 +31,7 @@ test: deps
 bench: deps
 	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark --format jmh --path .build-bench/results
 	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json
+	@python3 scripts/asyncio-queue-baseline.py
 
 clean:
 	rm -rf .build .build-bench

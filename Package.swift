@@ -214,5 +214,6 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
     package.targets += [
         benchmark("DecimalBenchmarks", ["HFTCore"]),
         benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
+        benchmark("QueueBenchmarks", ["HFTCore", "HFTStream"]),
     ]
 }

@@ -1,21 +1,23 @@
+public import Atomics
 public import HFTCore
 
 /// The consumer's side of ``EventQueue``: taking events without waiting, draining batches, waiting
 /// asynchronously (``next(isolation:)``, `for await`) or on a dedicated thread (``waitForEvents(timeout:)``).
 ///
-/// Every method here belongs to the single consumer (see the class's thread rules).
+/// Every method here belongs to the single consumer (see the class's thread rules). `pop`, `next` and the
+/// iterator are inlinable: their common case (an event is waiting) compiles into the consumer's loop.
 extension EventQueue {
     /// The next event, or nil when there is none right now. Consumer only; never blocks.
+    @inlinable
     public func pop() -> MarketEvent? {
-        if batchIndex < batch.count { return popBatch() }
         let head = counters.head.load(ordering: .relaxed)
-        if head == counters.cachedTail.pointee, !refreshTail(head: head) {
-            return refillFromOverflow() ? popBatch() : nil
+        if head != counters.cachedTail.pointee, counters.batchPending.pointee == 0 {
+            let event = slot(head).move()
+            counters.head.store(head &+ 1, ordering: .releasing)
+            counters.bump(counters.delivered)
+            return event
         }
-        let event = (slots + (head & mask)).move()
-        counters.head.store(head &+ 1, ordering: .releasing)
-        counters.bump(counters.delivered)
-        return event
+        return popSlow()
     }
 
     /// Appends up to `max` waiting events to `events`, oldest first, and returns how many. Consumer only;
@@ -24,12 +26,12 @@ extension EventQueue {
     public func drain(into events: inout [MarketEvent], max: Int) -> Int {
         var taken = 0
         while taken < max {
-            if batchIndex < batch.count {
-                let count = Swift.min(batch.count - batchIndex, max - taken)
-                events.append(contentsOf: batch[batchIndex..<(batchIndex + count)])
-                batchIndex += count
+            if counters.batchPending.pointee > 0 {
+                let pending = counters.batchPending.pointee, start = batch.count - pending
+                let count = Swift.min(pending, max - taken)
+                events.append(contentsOf: batch[start..<(start + count)])
+                takenFromBatch(count)
                 taken += count
-                if batchIndex == batch.count { batch.removeAll(keepingCapacity: true); batchIndex = 0 }
                 continue
             }
             let head = counters.head.load(ordering: .relaxed)
@@ -39,7 +41,7 @@ extension EventQueue {
             }
             let count = Swift.min(counters.cachedTail.pointee &- head, max - taken)
             for index in head..<(head &+ count) {
-                events.append((slots + (index & mask)).move())
+                events.append(slot(index).move())
             }
             counters.head.store(head &+ count, ordering: .releasing)
             taken += count
@@ -54,15 +56,10 @@ extension EventQueue {
     /// Runs on the caller's isolation (`#isolation`): an observer on an actor takes events without hopping off
     /// it. Suspends only when the queue is empty, and then is resumed once for everything the producer pushes
     /// until it runs again.
+    @inlinable
     public func next(isolation actor: isolated (any Actor)? = #isolation) async -> MarketEvent? {
-        while true {
-            if let event = pop() { return event }
-            if counters.closed.load(ordering: .acquiring) != 0 {
-                return pop()  // events pushed just before close() may have been missed by the first pop
-            }
-            if Task.isCancelled { return nil }
-            await park(isolation: actor)
-        }
+        if let event = pop() { return event }
+        return await waitForNext(isolation: actor)
     }
 
     /// Blocks the calling thread until an event can be taken, the queue is closed and drained, or `timeout`
@@ -73,16 +70,18 @@ extension EventQueue {
         if counters.closed.load(ordering: .acquiring) != 0 { return hasEventsForConsumer() ? .ready : .closed }
         let deadline = timeout.map(ThreadParker.deadline(after:))
         parker.lock()
-        counters.waiter.store(QueueCounters.Waiter.thread.rawValue, ordering: .sequentiallyConsistent)
-        // Re-check after announcing: a push that completed before the store above is seen here, any later one
-        // sees the flag and wakes us.
-        while counters.waiter.load(ordering: .sequentiallyConsistent) == QueueCounters.Waiter.thread.rawValue {
+        while true {
+            counters.waiter.store(QueueCounters.Waiter.thread, ordering: .sequentiallyConsistent)
+            // Re-check after announcing: a push that completed before the store above is seen here, any later
+            // one sees the flag and wakes us.
             if hasEventsForConsumer() || counters.closed.load(ordering: .sequentiallyConsistent) != 0 { break }
+            // Woken, spurious or stale wake-ups (a producer that read the flag of an earlier wait) all lead back
+            // to announcing and re-checking; only the deadline ends the wait without events.
             if !parker.sleep(until: deadline) { break }
         }
-        // Withdraw the announcement if nobody took it (events seen by the re-check, or timeout).
+        // Withdraw the announcement if nobody took it.
         _ = counters.waiter.compareExchange(
-            expected: QueueCounters.Waiter.thread.rawValue, desired: QueueCounters.Waiter.none.rawValue,
+            expected: QueueCounters.Waiter.thread, desired: QueueCounters.Waiter.none,
             ordering: .sequentiallyConsistent
         )
         parker.unlock()
@@ -92,12 +91,46 @@ extension EventQueue {
 
     // MARK: Internals
 
+    /// `pop` when the ring looked empty or conflated events wait: the batch first, then the ring after fetching
+    /// the producer's tail, then the conflation side path.
+    @usableFromInline
+    func popSlow() -> MarketEvent? {
+        if counters.batchPending.pointee > 0 {
+            let event = batch[batch.count - counters.batchPending.pointee]
+            takenFromBatch(1)
+            counters.bump(counters.delivered)
+            return event
+        }
+        let head = counters.head.load(ordering: .relaxed)
+        if head == counters.cachedTail.pointee, !refreshTail(head: head) {
+            return refillFromOverflow() ? popSlow() : nil
+        }
+        let event = slot(head).move()
+        counters.head.store(head &+ 1, ordering: .releasing)
+        counters.bump(counters.delivered)
+        return event
+    }
+
+    /// `next` when nothing was waiting: parks until the producer, `close()` or cancellation wakes the task.
+    @usableFromInline
+    func waitForNext(isolation actor: isolated (any Actor)?) async -> MarketEvent? {
+        while true {
+            if let event = pop() { return event }
+            if counters.closed.load(ordering: .acquiring) != 0 {
+                return pop()  // events pushed just before close() may have been missed by the first pop
+            }
+            if Task.isCancelled { return nil }
+            await park(isolation: actor)
+        }
+    }
+
     /// Suspends until the producer, `close()` or cancellation resumes this task.
     private func park(isolation actor: isolated (any Actor)?) async {
         await withTaskCancellationHandler {
             await withUnsafeContinuation(isolation: actor) { (continuation: UnsafeContinuation<Void, Never>) in
-                self.continuation = continuation
-                counters.waiter.store(QueueCounters.Waiter.task.rawValue, ordering: .sequentiallyConsistent)
+                // The continuation itself is the announcement: whoever exchanges it out of `waiter` resumes it.
+                let announcement = QueueCounters.Waiter.announcing(continuation)
+                counters.waiter.store(announcement, ordering: .sequentiallyConsistent)
                 // Re-check after announcing (see `push`): whatever arrived before the store is seen here.
                 if hasEventsForConsumer() || counters.closed.load(ordering: .sequentiallyConsistent) != 0
                     || Task.isCancelled {
@@ -111,7 +144,7 @@ extension EventQueue {
 
     /// True when ``pop()`` would return an event. Consumer only (reads the consumer's batch).
     func hasEventsForConsumer() -> Bool {
-        batchIndex < batch.count
+        counters.batchPending.pointee > 0
             || counters.tail.load(ordering: .sequentiallyConsistent) != counters.head.load(ordering: .relaxed)
             || counters.overflowActive.load(ordering: .sequentiallyConsistent) != 0
     }
@@ -133,28 +166,28 @@ extension EventQueue {
         guard policy == .conflateBySymbol, counters.overflowActive.load(ordering: .acquiring) != 0 else { return false }
         let head = counters.head.load(ordering: .relaxed)
         if refreshTail(head: head) { return false }  // older events in the ring come first
-        overflow.withLock { held in
+        overflowLock.withLock {
             held.takeAll(into: &batch)
             counters.overflowActive.store(0, ordering: .sequentiallyConsistent)
         }
-        batchIndex = 0
+        counters.batchPending.pointee = batch.count
         return !batch.isEmpty
     }
 
-    private func popBatch() -> MarketEvent {
-        let event = batch[batchIndex]
-        batchIndex += 1
-        if batchIndex == batch.count {
-            batch.removeAll(keepingCapacity: true)
-            batchIndex = 0
-        }
-        counters.bump(counters.delivered)
-        return event
+    /// Marks `count` events of the batch delivered; empties the batch (keeping its storage) after the last.
+    private func takenFromBatch(_ count: Int) {
+        counters.batchPending.pointee -= count
+        counters.heldAside.wrappingDecrement(by: count, ordering: .relaxed)
+        if counters.batchPending.pointee == 0 { batch.removeAll(keepingCapacity: true) }
     }
 }
 
+/// `for await event in queue`: the queue's single consumer as an async sequence, which ends when the queue is
+/// closed and drained (or the iterating task is cancelled while waiting).
 extension EventQueue: AsyncSequence {
+    /// Every kind of market event.
     public typealias Element = MarketEvent
+    /// Iteration never throws.
     public typealias Failure = Never
 
     /// The queue itself, as an iterator. Make one per queue: the queue has a single consumer.
@@ -164,12 +197,19 @@ extension EventQueue: AsyncSequence {
 
     /// Iterates the queue's events until it is closed and drained (see ``EventQueue/next(isolation:)``).
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let queue: EventQueue
+        @usableFromInline let queue: EventQueue
 
+        @usableFromInline
+        init(queue: EventQueue) { self.queue = queue }
+
+        /// The next event (see ``EventQueue/next(isolation:)``), waiting on the generic executor.
+        @inlinable
         public mutating func next() async -> MarketEvent? {
             await queue.next(isolation: nil)
         }
 
+        /// The next event (see ``EventQueue/next(isolation:)``), on the caller's isolation: what `for await` calls.
+        @inlinable
         public mutating func next(isolation actor: isolated (any Actor)?) async -> MarketEvent? {
             await queue.next(isolation: actor)
         }

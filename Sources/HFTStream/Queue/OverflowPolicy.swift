@@ -1,3 +1,5 @@
+import HFTCore
+
 /// What an ``EventQueue`` does with an event that does not fit because its consumer is behind.
 ///
 /// Chosen per queue, that is per observer and channel: a ticker observer usually wants the latest prices and can
@@ -18,6 +20,7 @@ public enum OverflowPolicy: Sendable, Hashable, CustomStringConvertible {
     /// room and are dropped (as under ``dropNewest``) when it has none.
     case conflateBySymbol
 
+    /// The case's name.
     public var description: String {
         switch self {
         case .dropNewest: return "dropNewest"
@@ -43,6 +46,7 @@ public enum PushResult: Sendable, Hashable, CustomStringConvertible {
     /// True when the event will not reach the consumer (``dropped`` or ``closed``).
     public var isLoss: Bool { self == .dropped || self == .closed }
 
+    /// The case's name.
     public var description: String {
         switch self {
         case .enqueued: return "enqueued"
@@ -62,11 +66,63 @@ public enum WaitResult: Sendable, Hashable, CustomStringConvertible {
     /// The timeout passed with nothing to deliver.
     case timedOut
 
+    /// The case's name.
     public var description: String {
         switch self {
         case .ready: return "ready"
         case .closed: return "closed"
         case .timedOut: return "timedOut"
         }
+    }
+}
+
+/// The side path of a ``OverflowPolicy/conflateBySymbol`` queue: the latest undelivered ticker of every
+/// instrument that did not fit into the ring, in the order the instruments first overflowed.
+///
+/// A newer ticker of an instrument already held replaces it in place, so an instrument that updates often
+/// cannot push the others back, and the set never holds more than one event per instrument (its size is bounded
+/// by the number of instruments of the stream, not by the rate of updates).
+///
+/// Ownership: a property of the queue used only under its overflow lock, touched only by the producer (inserting on overflow) and by the
+/// consumer (taking everything once the ring is empty). Storage is kept between rounds: after the first overflow
+/// of each instrument, inserting and taking allocate nothing.
+struct ConflationBuffer {
+    /// What conflates: the same instrument on the same exchange.
+    struct Key: Hashable {
+        let exchange: ExchangeID
+        let instrument: Instrument
+    }
+
+    /// The held events, one per key, in first-overflow order.
+    private(set) var events: [MarketEvent] = []
+    /// Index in `events` of each key's event.
+    private var slots: [Key: Int] = [:]
+
+    var isEmpty: Bool { events.isEmpty }
+    var count: Int { events.count }
+
+    /// Reserves room for `instruments` distinct instruments.
+    init(reservingCapacity instruments: Int) {
+        events.reserveCapacity(instruments)
+        slots.reserveCapacity(instruments)
+    }
+
+    /// Holds `ticker` as the latest of its instrument. Returns true when it replaced an older, undelivered one.
+    mutating func hold(_ ticker: Ticker) -> Bool {
+        let key = Key(exchange: ticker.exchange, instrument: ticker.instrument)
+        if let slot = slots[key] {
+            events[slot] = .ticker(ticker)
+            return true
+        }
+        slots[key] = events.count
+        events.append(.ticker(ticker))
+        return false
+    }
+
+    /// Moves every held event into `batch`, which must be empty; `batch`'s storage is kept for the next round.
+    mutating func takeAll(into batch: inout [MarketEvent]) {
+        precondition(batch.isEmpty, "the consumer's batch must be delivered before taking the next one")
+        swap(&events, &batch)
+        slots.removeAll(keepingCapacity: true)
     }
 }
