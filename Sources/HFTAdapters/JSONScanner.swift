@@ -191,16 +191,10 @@ public struct JSONScanner {
         try skipNested(depth: 0)
     }
 
-    /// Skips the rest of the object or array being read, through its closing bracket: a walk that has read
-    /// every member it needs passes over the others without looking at their keys.
+    /// Skips the rest of the `levels` innermost containers being read, through their closing brackets: a walk
+    /// that has read every member it needs passes over the others without looking at their keys.
     @inlinable
-    public mutating func skipRest() throws(FrameFailure) {
-        try skipNested(depth: 1)
-    }
-
-    /// Skips the rest of the `levels` containers being read (1: the innermost, like ``skipRest()``).
-    @inlinable
-    public mutating func skipRest(levels: Int) throws(FrameFailure) {
+    public mutating func skipRest(levels: Int = 1) throws(FrameFailure) {
         try skipNested(depth: levels)
     }
 

@@ -15,6 +15,8 @@ public struct SimulatorScript: Sendable {
         public let pathAndQuery: String
         /// The recorded subscribe messages, canonicalized (sorted keys, no spaces).
         public let subscriptions: [String]
+        /// Every string the recorded subscriptions name (symbols, channel names), for ``match(subscribedStrings:taken:)``.
+        public let subscriptionStrings: Set<String>
         /// Received frames with their offset from the connection's first frame, in nanoseconds.
         public let frames: [(offset: Int64, text: String)]
     }
@@ -43,8 +45,10 @@ public struct SimulatorScript: Sendable {
             }
         }
         connections = order.map { c in
-            RecordedConnection(name: c, pathAndQuery: Self.pathAndQuery(urls[c] ?? ""), subscriptions: sends[c] ?? [],
-                               frames: frames[c] ?? [])
+            let subscriptions = sends[c] ?? []
+            return RecordedConnection(name: c, pathAndQuery: Self.pathAndQuery(urls[c] ?? ""), subscriptions: subscriptions,
+                                      subscriptionStrings: subscriptions.reduce(into: []) { $0.formUnion(Self.strings(in: $1)) },
+                                      frames: frames[c] ?? [])
         }
     }
 
@@ -66,7 +70,7 @@ public struct SimulatorScript: Sendable {
     public func match(subscribedStrings strings: Set<String>, taken: Set<String>) -> RecordedConnection? {
         connections.first { c in
             guard !taken.contains(c.name), !c.subscriptions.isEmpty else { return false }
-            return c.subscriptions.allSatisfy { Self.strings(in: $0).isSubset(of: strings) }
+            return c.subscriptionStrings.isSubset(of: strings)
         }
     }
 

@@ -82,10 +82,6 @@ public final class WebSocketConnection {
 
     // MARK: events from the service callback
 
-    func failBeforeStart(_ reason: String) {
-        didClose(reason: reason)
-    }
-
     func didOpen() {
         guard state == .connecting else { return }
         state = .open
@@ -122,18 +118,20 @@ public final class WebSocketConnection {
     func didBecomeWritable() -> Int32 {
         guard let wsi else { return 0 }
         if outboxHead < outbox.count && state != .closed {
-            let message = outbox[outboxHead]
+            // Moved out of the outbox (not copied), so that writing through it needs no copy-on-write.
+            var bytes: [UInt8] = []
+            swap(&bytes, &outbox[outboxHead].bytes)
+            let ping = outbox[outboxHead].ping
             outboxHead += 1
             if outboxHead == outbox.count {
                 outbox.removeAll(keepingCapacity: true)
                 outboxHead = 0
             }
-            var bytes = message.bytes
             let pre = LibWebSockets.preHeadroom
             let count = bytes.count - pre
             let written = bytes.withUnsafeMutableBytes { buffer in
                 lws_write(wsi, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + pre, count,
-                          message.ping ? LWS_WRITE_PING : LWS_WRITE_TEXT)
+                          ping ? LWS_WRITE_PING : LWS_WRITE_TEXT)
             }
             if written < count {
                 closeReason = "write failed"

@@ -183,7 +183,7 @@ public final class WebSocketService: @unchecked Sendable {
     public func connect(_ url: WebSocketURL, tls: TLSVerification = .full, handler: any WebSocketHandler) -> WebSocketConnection {
         let connection = WebSocketConnection(service: self, handler: handler, url: url)
         guard let context else {
-            connection.failBeforeStart("service stopped")
+            connection.didClose(reason: "service stopped")
             return connection
         }
         register(connection)
@@ -213,7 +213,7 @@ public final class WebSocketService: @unchecked Sendable {
         }
         if wsi == nil {
             // lws reports most failures through CLIENT_CONNECTION_ERROR; a nil here means it did not even start.
-            if connection.state != .closed { connection.failBeforeStart("connect failed to start") }
+            if connection.state != .closed { connection.didClose(reason: "connect failed to start") }
         } else if connection.wsi == nil, connection.state != .closed {
             connection.wsi = wsi
         }

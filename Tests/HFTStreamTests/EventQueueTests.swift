@@ -15,13 +15,7 @@ import Testing
     func aMillionTradesArriveOnceAndInOrderAtAnAsyncConsumer() async {
         let count = 1_000_000
         let queue = EventQueue(capacity: 1024)
-        let producer = TestThread {
-            for n in 0..<count {
-                let event = TestEvents.trade(n)
-                guard queue.pushWaiting(event) else { break }
-            }
-            queue.close()
-        }
+        let producer = queue.tradeProducer(count: count)
         var arrivals = Arrivals()
         for await event in queue { arrivals.record(event) }
         await producer.finished()
@@ -54,13 +48,7 @@ import Testing
             }
             seen.update { $0 = arrivals }
         }
-        let producer = TestThread {
-            for n in 0..<count {
-                let event = TestEvents.trade(n)
-                guard queue.pushWaiting(event) else { break }
-            }
-            queue.close()
-        }
+        let producer = queue.tradeProducer(count: count)
         await producer.finished()
         await consumer.finished()
 

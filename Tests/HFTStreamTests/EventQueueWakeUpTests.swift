@@ -184,13 +184,7 @@ import Testing
             }
             violations.update { $0 = found }
         }
-        let producer = TestThread {
-            for n in 0..<count {
-                let event = TestEvents.trade(n)
-                guard queue.pushWaiting(event) else { break }
-            }
-            queue.close()
-        }
+        let producer = queue.tradeProducer(count: count)
         var delivered = 0
         var batch: [MarketEvent] = []
         while let first = await queue.next() {

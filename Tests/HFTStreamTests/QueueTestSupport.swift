@@ -169,6 +169,16 @@ struct Arrivals: Sendable {
 }
 
 extension EventQueue {
+    /// A producer thread pushing trades 0..<count (with back-pressure), then closing the queue.
+    func tradeProducer(count: Int) -> TestThread {
+        TestThread {
+            for n in 0..<count {
+                guard self.pushWaiting(TestEvents.trade(n)) else { break }
+            }
+            self.close()
+        }
+    }
+
     /// The tests' producer back-pressure: retries while the queue is full. Gives up (false) when the consumer has
     /// taken nothing for 20 seconds, so that a broken consumer fails its test instead of hanging the run.
     func pushWaiting(_ event: MarketEvent) -> Bool {

@@ -2,7 +2,6 @@ public import HFTAdapters
 public import HFTCore
 import HFTExchanges
 public import HFTWebSocket
-import Glibc
 import Logging
 import Synchronization
 
@@ -36,8 +35,10 @@ public final class MarketStream: @unchecked Sendable {
     public let plans: [ConnectionPlan]
     public let options: Options
     let logger: Logger
+    /// Set by `start()` before the service thread runs any work of this stream; read by the service thread and
+    /// by `stop()` (both after `start()` under `lifecycle`).
+    private(set) var service: WebSocketService?
     /// Service-thread state.
-    var service: WebSocketService?
     var backoff: ReconnectBackoff
     private var connections: [StreamConnection] = []
     private let bindings = Mutex<[ObserverBinding]>([])
@@ -87,10 +88,10 @@ public final class MarketStream: @unchecked Sendable {
         } catch {
             throw HFTError(.connection, "cannot start the WebSocket service: \(error)", context: ErrorContext(exchange: exchange))
         }
+        lifecycle.withLock { _ in self.service = service }
         let all = bindings.withLock { $0 }
         for binding in all { binding.start() }
         service.execute { [self] service in
-            self.service = service
             frozenBindings = all
             service.onTick = { [self] _ in for c in connections { c.tick() } }
             for plan in plans { open(plan, replacing: nil) }
@@ -103,21 +104,10 @@ public final class MarketStream: @unchecked Sendable {
             defer { state = 2 }
             return state == 1
         }
-        guard running, let service = serviceForShutdown() else { return }
+        guard running, let service = lifecycle.withLock({ _ in self.service }) else { return }
         service.execute { [self] _ in for c in connections { c.stop() } }
-        // Let the close frames go out, then end the thread.
-        service.execute { _ in }
         service.shutdown()
         for binding in bindings.withLock({ $0 }) { binding.finish() }
-    }
-
-    private func serviceForShutdown() -> WebSocketService? {
-        // `service` is assigned on the service thread by the first inbox item; wait for it briefly.
-        for _ in 0..<1000 {
-            if let s = lifecycle.withLock({ _ in service }) { return s }
-            usleepMilliseconds(1)
-        }
-        return nil
     }
 
     // MARK: service thread
@@ -142,8 +132,12 @@ public final class MarketStream: @unchecked Sendable {
 
     /// Planned reconnect: a new connection for the same plan; it retires `old` when its first frame arrives.
     func replace(_ old: StreamConnection) {
-        connections.removeAll { $0 === old && $0.retired }
         open(old.plan, replacing: old)
+    }
+
+    /// A replaced connection is done: it gets no more ticks.
+    func forget(_ connection: StreamConnection) {
+        connections.removeAll { $0 === connection }
     }
 
     func deliver(_ event: MarketEvent) {
@@ -163,9 +157,4 @@ public final class MarketStream: @unchecked Sendable {
         let scheme = base.secure ? "wss" : "ws"
         return WebSocketURL("\(scheme)://\(base.host):\(base.port)\(plannedURL.path)")
     }
-}
-
-func usleepMilliseconds(_ ms: Int) {
-    var ts = timespec(tv_sec: 0, tv_nsec: ms * 1_000_000)
-    nanosleep(&ts, nil)
 }

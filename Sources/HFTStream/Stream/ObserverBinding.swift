@@ -42,8 +42,11 @@ public final class ObserverBinding: @unchecked Sendable {
 
     /// Each channel's queue, for its depth, high-water mark and drop counters.
     public var queuesByChannel: [(channel: Channel, queue: EventQueue)] {
-        zip([Channel.ticker, .trade, .l2Book, .candles, Channel(rawValue: "other")], queues).map { ($0, $1) }
+        zip(Self.channels, queues).map { ($0, $1) }
     }
+
+    /// The channel of each queue, in ``slot(_:)`` order.
+    static let channels = [Channel.ticker, .trade, .l2Book, .candles, Channel(rawValue: "other")]
 
     static func slot(_ event: MarketEvent) -> Int {
         switch event {
@@ -58,12 +61,11 @@ public final class ObserverBinding: @unchecked Sendable {
     /// Service thread.
     func push(_ event: MarketEvent) {
         let slot = Self.slot(event)
-        let channel = event.channel
         if queues[slot].push(event) == .dropped {
             dropped[slot] += 1
-            if dropped[slot] & (dropped[slot] - 1) == 0 {  // first drop, then every power of two
-                push(health: HealthEvent(exchange: exchange, connection: "", kind: .overflow(channel: channel, dropped: dropped[slot]),
-                                         time: Timestamp.now()))
+            if isReportedCount(dropped[slot]) {
+                let kind = HealthEvent.Kind.overflow(channel: Self.channels[slot], dropped: dropped[slot])
+                push(health: HealthEvent(exchange: exchange, connection: "", kind: kind, time: Timestamp.now()))
             }
         }
         wakeConsumer()
@@ -77,7 +79,9 @@ public final class ObserverBinding: @unchecked Sendable {
 
     @inline(__always)
     private func wakeConsumer() {
-        if sleeping.load(ordering: .acquiring), sleeping.exchange(false, ordering: .acquiringAndReleasing) {
+        // Sequentially consistent on both sides (push, then read the flag; set the flag, then re-read the queues):
+        // with weaker orderings the two reads may both miss the other side's write.
+        if sleeping.load(ordering: .sequentiallyConsistent), sleeping.exchange(false, ordering: .sequentiallyConsistent) {
             wake.signal()
         }
     }
@@ -103,7 +107,7 @@ public final class ObserverBinding: @unchecked Sendable {
                 _ = drainOnce()
                 break
             }
-            sleeping.store(true, ordering: .releasing)
+            sleeping.store(true, ordering: .sequentiallyConsistent)
             // Re-check after announcing sleep: an event pushed in between is not missed.
             if drainOnce() {
                 sleeping.store(false, ordering: .releasing)
@@ -120,9 +124,8 @@ public final class ObserverBinding: @unchecked Sendable {
     private func drainOnce() -> Bool {
         var any = false
         let pending = healthEvents.withLock { events -> [HealthEvent] in
-            let taken = events
-            events.removeAll()
-            return taken
+            defer { events.removeAll() }
+            return events
         }
         for event in pending {
             observer.onHealth(event)

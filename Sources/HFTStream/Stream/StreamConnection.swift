@@ -40,6 +40,7 @@ final class StreamConnection: WebSocketHandler {
     func retire() {
         retired = true
         _ = machine.stop()
+        stream.forget(self)
         socket?.close(reason: "replaced by a new connection")
     }
 
@@ -102,7 +103,7 @@ final class StreamConnection: WebSocketHandler {
         case .unrecognized, .failed:
             // Counted and surfaced: the first bad frame, then every power of two.
             badFrames += 1
-            if badFrames & (badFrames - 1) == 0 {
+            if isReportedCount(badFrames) {
                 let sample = String(decoding: message.prefix(200), as: UTF8.self)
                 stream.report(.badFrames(count: badFrames, sample: "\(outcome.disposition): \(sample)"), connection: plan.name)
             }
@@ -119,4 +120,10 @@ final class StreamConnection: WebSocketHandler {
         perform(machine.closed(reason: reason, now: Self.monotonicNow(), backoff: &backoff))
         stream.backoff = backoff
     }
+}
+
+/// Repeated problems are reported the first time, then at every power of two (2, 4, 8 …): visible, never a flood.
+@inline(__always)
+func isReportedCount(_ count: Int) -> Bool {
+    count > 0 && count & (count - 1) == 0
 }
