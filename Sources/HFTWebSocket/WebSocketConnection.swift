@@ -150,6 +150,8 @@ public final class WebSocketConnection {
     func didClose(reason: String) {
         guard state != .closed else { return }
         state = .closed
+        // lws may still call back for this wsi (context teardown): it must not find a pointer to a freed object.
+        if let wsi { lws_set_opaque_user_data(wsi, nil) }
         wsi = nil
         service.unregister(self)
         let handler = self.handler

@@ -156,8 +156,11 @@ public final class WebSocketService: @unchecked Sendable {
         context = nil
         protos.deallocate()
         free(name)
-        // Work handed over after shutdown began is dropped: nothing can run it any more.
+        // Work handed over after shutdown began is dropped: nothing can run it any more. The callbacks go too
+        // (they usually capture their owner, which owns this service).
         inbox.withLock { $0.removeAll() }
+        onTick = nil
+        onAccept = nil
         ended.signal()
     }
 
