@@ -153,4 +153,28 @@ import Testing
     @Test func isSmallEnoughToCopyCheaply() {
         #expect(MemoryLayout<ExactDecimal>.stride == 24)
     }
+
+    /// Plain texts of every length up to 20 (the fast path's limit, where runs of 8 digits are read at once),
+    /// with the point anywhere: the mantissa is the digits with the point removed and the scale is the number
+    /// of digits after it, checked against `Int128(String)` and the text itself.
+    @Test func parsesDigitRunsOfEveryLengthAndPointPosition() throws {
+        var rng = SystemRandomNumberGenerator()
+        for length in 1...22 {
+            for point in 0..<length {
+                for negative in [false, true] {
+                    let digits = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+                    let text = (negative ? "-" : "") + (point == 0 ? digits
+                        : String(digits.prefix(length - point)) + "." + String(digits.suffix(point)))
+                    let value = try text.withBytes { try ExactDecimal(parsing: $0) }
+                    let mantissa = Int128(digits)! * (negative ? -1 : 1)
+                    #expect(value.mantissa == mantissa, "\(text)")
+                    #expect(Int(value.scale) == point, "\(text)")
+                }
+            }
+        }
+        // A non-digit inside a run of eight is not taken for a digit.
+        for bad in ["1234567:", "12345678:9", "1234/5678", "12345678.9x"] {
+            #expect(throws: DecimalError.self) { try bad.withBytes { try ExactDecimal(parsing: $0) } }
+        }
+    }
 }

@@ -139,3 +139,33 @@ final class NSLockLike: Sendable {
     private let mutex = Mutex<Void>(())
     func with<R>(_ body: () -> R) -> R { mutex.withLock { _ in body() } }
 }
+
+/// Interned identities: equal values share an id, and the events that carry them are plain bit patterns
+/// (copied without reference counting on every hand-off).
+@Suite struct InterningTests {
+    @Test func equalInstrumentsShareOneIdAndKeepTheirParts() throws {
+        let a = try Instrument(parsing: "btc-usdt-perp")
+        let b = try Instrument(base: "BTC", quote: "USDT", kind: .perpetual)
+        let c = try Instrument(parsing: "BTC-USDT")
+        #expect(a == b && a.id == b.id)
+        #expect(a != c)
+        #expect(a.base == "BTC" && a.quote == "USDT" && a.kind == .perpetual && a.description == "BTC-USDT-PERP")
+        let option = try Instrument(parsing: "BTC-USD-30000-22K27-C")
+        #expect(option.description == "BTC-USD-30000-22K27-C")
+        #expect(Set([a, b, c, option]).count == 3)
+    }
+
+    @Test func exchangeIdentifiersAreInterned() {
+        let a = ExchangeID(rawValue: "okx_swap")!
+        #expect(a == ExchangeID(rawValue: "okx_swap")! && a.rawValue == "okx_swap")
+        #expect(a != ExchangeID(rawValue: "okx")!)
+        #expect(ExchangeID(rawValue: "OKX") == nil)
+    }
+
+    @Test func tickersAreCopiedWithoutReferenceCounting() {
+        #expect(_isPOD(Instrument.self))
+        #expect(_isPOD(ExchangeID.self))
+        #expect(_isPOD(Ticker.self))
+        #expect(MemoryLayout<Instrument>.size == 4)
+    }
+}

@@ -1,14 +1,22 @@
 /// Names an exchange (or one market of it) as its spec does: `binance`, `binance_futures`, `okx_swap`.
 ///
-/// Identifiers are lower-case ASCII letters, digits and `_`. Short names are stored inline by `String`
-/// (no heap, no reference counting), so copying an `ExchangeID` into every event is cheap.
+/// Identifiers are lower-case ASCII letters, digits and `_`.
+///
+/// Thread safety: a plain value, usable from any thread. Identifiers are interned (``InternTable``): the value is
+/// a 4-byte id, so events carrying it are copied without reference counting; `==` and hashing compare ids.
+/// Reading ``rawValue`` takes a short lock (not for per-message hot paths).
 public struct ExchangeID: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let rawValue: String
+    static let table = InternTable<String>()
+
+    /// The identifier's id in this process (dense, from 0; not stable across processes: use ``rawValue``).
+    public let id: UInt32
+
+    public var rawValue: String { Self.table.value(id) }
 
     /// Accepts a valid identifier; `nil` otherwise (use ``validate(_:)`` for the reason).
     public init?(rawValue: String) {
         guard Self.validate(rawValue) == nil else { return nil }
-        self.rawValue = rawValue
+        self.id = Self.table.intern(rawValue)
     }
 
     /// Why `name` is not a valid identifier, or nil when it is.

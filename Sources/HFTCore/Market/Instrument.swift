@@ -10,20 +10,33 @@
 /// Parsing also accepts lower case and the Python design's `btc/usdt` (spot). Exchange-native names
 /// (`BTCUSDT`, `XBT/USD`, `PI_XBTUSD`) are mapped by each exchange's spec, not here.
 ///
-/// Thread safety: a plain value. Assets of up to 15 bytes are stored inline by `String` (no heap, no
-/// reference counting), so copying an instrument into every event is cheap.
+/// Thread safety: a plain value, usable from any thread. An instrument is interned: it holds a 4-byte id into a
+/// process-wide table (``InternTable``), so events that carry it are copied without reference counting, and
+/// `==` and hashing compare ids. Reading ``base``, ``quote``, ``kind`` or ``description`` takes a short lock:
+/// fine for tools, configuration and formatting, not meant for per-message hot paths.
 public struct Instrument: Sendable, Hashable, Comparable, CustomStringConvertible, LosslessStringConvertible {
-    public let base: String
-    public let quote: String
-    public let kind: MarketKind
+    /// What the table stores for each instrument; the notation is made once.
+    struct Parts: Hashable, Sendable {
+        let base: String
+        let quote: String
+        let kind: MarketKind
+        let notation: String
+    }
+
+    static let table = InternTable<Parts>()
+
+    /// The instrument's id in this process (dense, from 0; not stable across processes: use ``description``).
+    public let id: UInt32
+
+    public var base: String { Self.table.value(id).base }
+    public var quote: String { Self.table.value(id).quote }
+    public var kind: MarketKind { Self.table.value(id).kind }
 
     /// Creates an instrument from upper-case asset codes (A–Z, 0–9).
     public init(base: String, quote: String, kind: MarketKind = .spot) throws(InstrumentError) {
         try Self.checkAsset(base, role: "base")
         try Self.checkAsset(quote, role: "quote")
-        self.base = base
-        self.quote = quote
-        self.kind = kind
+        self.id = Self.table.intern(Parts(base: base, quote: quote, kind: kind, notation: Self.notation(base, quote, kind)))
     }
 
     /// Parses the normalized notation or `base/quote`; `nil` when it is neither (see ``init(parsing:)``).
@@ -72,7 +85,9 @@ public struct Instrument: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// The normalized notation (`BTC-USD-22K27`).
-    public var description: String {
+    public var description: String { Self.table.value(id).notation }
+
+    private static func notation(_ base: String, _ quote: String, _ kind: MarketKind) -> String {
         switch kind {
         case .spot: return "\(base)-\(quote)"
         case .perpetual: return "\(base)-\(quote)-PERP"
@@ -97,8 +112,7 @@ public enum MarketKind: Sendable, Hashable {
     case spot
     case perpetual
     case future(expiry: ExpiryDate)
-    /// Options are rare here; the case is boxed so that the common kinds keep `Instrument` small.
-    indirect case option(expiry: ExpiryDate, strike: ExactDecimal, right: OptionRight)
+    case option(expiry: ExpiryDate, strike: ExactDecimal, right: OptionRight)
 }
 
 /// Call or put.
