@@ -8,6 +8,7 @@
 //   HFTWebSocket   libwebsockets transport (service thread, client and server connections)
 //   HFTStream      stream runtime: connection state machines, observer queues, the live stream object
 //   HFTSimulator   local exchange simulator serving captures over a real WebSocket server
+//   HFTBook        order books: structure, checksums, sync recipes (continuity, resync)
 //   HFTIPC         ZeroMQ sockets, command system and market-data pub/sub
 //   hft            the command-line tool
 // Benchmarks live in their own package under Benchmarks/ (run with `make bench`), so tests never build them.
@@ -44,6 +45,7 @@ let package = Package(
         .library(name: "HFTExchanges", targets: ["HFTExchanges"]),
         .library(name: "HFTStream", targets: ["HFTStream"]),
         .library(name: "HFTSimulator", targets: ["HFTSimulator"]),
+        .library(name: "HFTBook", targets: ["HFTBook"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
@@ -123,6 +125,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
         ),
+        // Order books: the book structure, checksums and sync recipes (continuity, resync), all pure values.
+        .target(
+            name: "HFTBook",
+            dependencies: ["HFTCore", "HFTAdapters"],
+            swiftSettings: swiftSettings
+        ),
         // Live streams: pure connection state machines and observer queues, driven by the lws transport.
         .target(
             name: "HFTStream",
@@ -185,6 +193,11 @@ let package = Package(
         .testTarget(
             name: "HFTStreamTests",
             dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HFTBookTests",
+            dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -185,8 +185,11 @@ public struct BookIntegrity: Sendable, Hashable {
         case binanceFutures = "binance_futures"
         /// OKX: `prevSeqId == previous seqId`.
         case okxSeqId = "okx_seq_id"
-        /// Each message's sequence is the previous one + 1 (Kraken Futures `seq`, Coinbase `sequence_num`).
+        /// Each book message's sequence is the previous one + 1 (Kraken Futures `seq`).
         case increment
+        /// The sequence counts every frame of the connection, all channels and symbols (Coinbase
+        /// `sequence_num`): per book it only increases; a gap is seen on the connection as a whole.
+        case connectionIncrement = "connection_increment"
     }
 
     public enum Checksum: String, Sendable, Hashable {

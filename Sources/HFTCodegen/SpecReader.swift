@@ -4,7 +4,7 @@ public enum SpecReader {
     static let marketKinds = ["spot", "perpetual", "future", "option"]
     static let controlKinds = ["ack", "error", "heartbeat", "pong", "status", "history"]
     static let timeFormats = ["s", "ms", "us", "ns", "seconds_decimal", "rfc3339"]
-    static let continuityRules = ["none", "binance_spot", "binance_futures", "okx_seq_id", "increment"]
+    static let continuityRules = ["none", "binance_spot", "binance_futures", "okx_seq_id", "increment", "connection_increment"]
     static let checksums = ["none", "kraken_crc32_top10", "kraken_v2_crc32_top10", "okx_crc32_top25"]
 
     /// Validates `text` (the contents of `file`) and returns the model, or throws every diagnostic.

@@ -43,7 +43,7 @@ public enum SpecScaffold {
           },
           "reconnect": {"backoffSeconds": [0.5, 1, 2, 4, 8, 16, 30], "jitter": 0.2},
           "book": {
-            "$comment": "continuity: none, binance_spot, binance_futures, okx_seq_id, increment. checksum: none, kraken_crc32_top10, kraken_v2_crc32_top10, okx_crc32_top25.",
+            "$comment": "continuity: none, binance_spot, binance_futures, okx_seq_id, increment, connection_increment. checksum: none, kraken_crc32_top10, kraken_v2_crc32_top10, okx_crc32_top25.",
             "continuity": "none",
             "checksum": "none"
           },
