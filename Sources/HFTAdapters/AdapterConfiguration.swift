@@ -206,10 +206,14 @@ public struct BookIntegrity: Sendable, Hashable {
     public let checksum: Checksum
     /// REST snapshot URL template (`{symbol}`), for exchanges whose stream starts with deltas.
     public let snapshotURL: String?
+    /// Levels kept per side after each update, when the exchange stops sending deletes for levels that fall
+    /// beyond the subscribed depth (Kraken); nil keeps every level.
+    public let depth: Int?
 
-    public init(continuity: Continuity, checksum: Checksum, snapshotURL: String?) {
+    public init(continuity: Continuity, checksum: Checksum, snapshotURL: String?, depth: Int? = nil) {
         self.continuity = continuity
         self.checksum = checksum
         self.snapshotURL = snapshotURL
+        self.depth = depth
     }
 }

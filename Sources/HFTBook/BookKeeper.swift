@@ -14,9 +14,10 @@ public struct BookKeeper: Sendable {
     /// Every fault seen, in order, with its instrument.
     public private(set) var faults: [(instrument: Instrument, fault: BookFault)] = []
 
+    /// `depthLimit` defaults to the spec's `book.depth`.
     public init(integrity: BookIntegrity, depthLimit: Int? = nil) {
         self.integrity = integrity
-        self.depthLimit = depthLimit
+        self.depthLimit = depthLimit ?? integrity.depth
     }
 
     /// A book message from the stream.

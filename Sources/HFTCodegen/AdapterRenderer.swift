@@ -95,7 +95,7 @@ struct ConfigurationRenderer {
         }
         lines.append("    heartbeat: HeartbeatConfiguration(ping: \(ping), intervalSeconds: \(spec.heartbeat.intervalSeconds.map { "\($0)" } ?? "nil"), staleAfterSeconds: \(spec.heartbeat.staleAfterSeconds), subscribeChannel: \(optionalLiteral(spec.heartbeat.subscribeChannel))),")
         lines.append("    reconnect: ReconnectConfiguration(backoffSeconds: \(spec.reconnect.backoffSeconds), jitter: \(spec.reconnect.jitter)),")
-        lines.append("    book: BookIntegrity(continuity: .\(camel(spec.book.continuity)), checksum: .\(checksumCase(spec.book.checksum)), snapshotURL: \(optionalLiteral(spec.book.snapshotURL)))")
+        lines.append("    book: BookIntegrity(continuity: .\(camel(spec.book.continuity)), checksum: .\(checksumCase(spec.book.checksum)), snapshotURL: \(optionalLiteral(spec.book.snapshotURL)), depth: \(spec.book.depth.map(String.init) ?? "nil"))")
         lines.append(")")
         return lines.joined(separator: "\n")
     }

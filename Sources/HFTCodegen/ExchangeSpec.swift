@@ -81,8 +81,10 @@ public struct BookSpec: Sendable {
     public let continuity: String
     public let checksum: String
     public let snapshotURL: String?
+    /// Levels kept per side after each update (the subscribed depth), nil for all.
+    public let depth: Int?
 
-    public static let none = BookSpec(continuity: "none", checksum: "none", snapshotURL: nil)
+    public static let none = BookSpec(continuity: "none", checksum: "none", snapshotURL: nil, depth: nil)
 }
 
 /// One kind of incoming frame: how to recognize it and what it becomes.

@@ -227,8 +227,12 @@ public enum SpecReader {
             log.error(node.position.line, r.child("checksum"), "unknown checksum; use one of \(checksums.joined(separator: ", "))")
         }
         let snapshot = r.string("snapshotURL")
-        r.finish(allowed: ["continuity", "checksum", "snapshotURL"])
-        return BookSpec(continuity: continuity, checksum: checksum, snapshotURL: snapshot)
+        let depth = r.integer("depth")
+        if let depth, depth < 1 {
+            log.error(node.position.line, r.child("depth"), "must be at least 1 (the levels kept per side; omit it to keep all)")
+        }
+        r.finish(allowed: ["continuity", "checksum", "snapshotURL", "depth"])
+        return BookSpec(continuity: continuity, checksum: checksum, snapshotURL: snapshot, depth: depth)
     }
 
     // MARK: helpers
