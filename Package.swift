@@ -115,7 +115,7 @@ let package = Package(
         // Recorded sessions: reading captures and replaying them through adapters (tools, tests, simulator).
         .target(
             name: "HFTCapture",
-            dependencies: ["HFTCore", "HFTAdapters"],
+            dependencies: ["HFTCore", "HFTAdapters", "HFTBook"],
             swiftSettings: swiftSettings
         ),
         // Code generated from the specs, plus the hand-written types it fills in.
@@ -154,7 +154,7 @@ let package = Package(
             name: "hft",
             dependencies: [
                 "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen", "HFTCapture", "HFTAdapters",
-                "HFTStream", "HFTSimulator",
+                "HFTStream", "HFTSimulator", "HFTBook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HFTAdapters
+import HFTBook
 import HFTCapture
 import HFTCore
 import HFTExchanges
@@ -23,6 +24,12 @@ struct ReplayCommand: ParsableCommand {
 
     @Flag(help: "Print only the summary.")
     var summaryOnly = false
+
+    @Flag(help: """
+        Maintain the books (sync rules, checksums) and print, after every book event, the book's state: best bid \
+        and ask, levels per side, valid or not (docs/replay-format.md, "Book states").
+        """)
+    var books = false
 
     @Option(help: .hidden)
     var profileRepeat = 0
@@ -56,6 +63,10 @@ struct ReplayCommand: ParsableCommand {
             print("parsed \(frames.count * profileRepeat) frames, \(total) events, \(perFrame) ns/frame (wall clock, indicative)")
             return
         }
+        if books {
+            try replayBooks(file, adapter: adapter, exchange: id)
+            return
+        }
         var replay = CaptureReplay()
         replay.tallyOtherMarkets = instruments.count < file.instruments.count
         replay.run(file, adapter: adapter) { event in
@@ -71,6 +82,42 @@ struct ReplayCommand: ParsableCommand {
             print("#   \(problem.reason): \(problem.frame)", to: &err)
         }
         if !replay.problems.isEmpty { throw ExitCode(2) }
+    }
+}
+
+extension ReplayCommand {
+    /// `--books`: every event line is followed, for book events, by the maintained book's state.
+    func replayBooks(_ file: CaptureFile, adapter: any ExchangeAdapter, exchange: ExchangeID) throws {
+        var replay = CaptureBookReplay(integrity: type(of: adapter).configuration.book)
+        try replay.run(file, adapter: adapter, exchange: exchange, onBook: { update, action, sync in
+            guard !summaryOnly else { return }
+            print(EventJSON.encode(.book(update)))
+            print(Self.bookState(update, action, sync))
+        })
+        var err = StandardError()
+        print("# \(exchange) books: \(replay.bookEvents) book events, \(replay.applied) applied, " +
+              "\(replay.keeper.checksumsVerified) checksums verified, \(replay.snapshotsFed) REST snapshots, " +
+              "\(replay.keeper.faults.count) faults", to: &err)
+        for (instrument, fault) in replay.keeper.faults {
+            print("#   \(instrument): \(fault)", to: &err)
+        }
+        for (instrument, sync) in replay.keeper.books.sorted(by: { $0.key < $1.key }) {
+            print("#   \(instrument): \(sync.isValid ? "valid" : "invalid"), \(sync.book.bids.count) bids, \(sync.book.asks.count) asks", to: &err)
+        }
+        if replay.crossedWhileValid > 0 || !replay.keeper.faults.isEmpty { throw ExitCode(3) }
+    }
+
+    /// One `book_state` line (docs/replay-format.md).
+    static func bookState(_ update: BookUpdate, _ action: BookSync.Action, _ sync: BookSync) -> String {
+        func level(_ l: BookLevel?) -> String {
+            guard let l else { return "null" }
+            return "[\"\(l.price.plainText)\",\"\(l.size.plainText)\"]"
+        }
+        var line = "{\"exchange\":\"\(update.exchange)\",\"symbol\":\"\(update.instrument)\",\"channel\":\"l2_book\"," +
+            "\"kind\":\"book_state\",\"valid\":\(sync.isValid),\"bestBid\":\(level(sync.book.bestBid))," +
+            "\"bestAsk\":\(level(sync.book.bestAsk)),\"bidLevels\":\(sync.book.bids.count),\"askLevels\":\(sync.book.asks.count)"
+        if case .resync(let fault) = action { line += ",\"fault\":\"\(fault.name)\",\"reason\":\"\(fault.description)\"" }
+        return line + "}"
     }
 }
 
