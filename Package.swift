@@ -228,5 +228,8 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("DecimalBenchmarks", ["HFTCore"]),
         benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
         benchmark("QueueBenchmarks", ["HFTCore", "HFTStream"]),
+        // The baseline of the book benchmark: a C sorted-array book side.
+        .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline"),
+        benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
     ]
 }

@@ -44,15 +44,19 @@ public struct BookSide: Sendable {
     @inlinable
     mutating func set(key priceKey: Int64, level: BookLevel) {
         let key = isBids ? priceKey : 0 &- priceKey
-        // Binary search for the first key >= key.
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let mid = (low &+ high) >> 1
-            if keys[mid] < key { low = mid &+ 1 } else { high = mid }
+        // Binary search for the first key >= key; updates cluster at the top (the end), so look there first.
+        let (low, found) = keys.withUnsafeBufferPointer { k -> (Int, Bool) in
+            let n = k.count
+            if n > 0, k[n &- 1] < key { return (n, false) }
+            var low = 0
+            var high = n
+            while low < high {
+                let mid = (low &+ high) &>> 1
+                if k[mid] < key { low = mid &+ 1 } else { high = mid }
+            }
+            return (low, low < n && k[low] == key)
         }
-        let found = low < keys.count && keys[low] == key
-        if level.size.isZero {
+        if level.size.mantissa64 == 0 {
             if found {
                 keys.remove(at: low)
                 levels.remove(at: low)

@@ -62,6 +62,7 @@ public struct OrderBook: Sendable {
     /// The price's key at the key scale, widening the scale first when the price has more decimals.
     @inlinable
     mutating func key(_ price: ExactDecimal) throws(BookError) -> Int64 {
+        if price.scale == keyScale, let key = price.mantissa64 { return key }  // the common case
         if price.scale > keyScale { try widenKeyScale(to: price.scale) }
         let shift = Int(keyScale - price.scale)
         guard shift < OrderBook.powersOfTen.count,

@@ -62,6 +62,13 @@ public struct ExactDecimal: Sendable {
     public static let zero = ExactDecimal(unchecked: 0, scale: 0)
 
     public var isZero: Bool { mantissa == 0 }
+
+    /// The mantissa when it fits in 64 bits (nearly every price and size), without 128-bit arithmetic.
+    @inlinable
+    public var mantissa64: Int64? {
+        let l = Int64(bitPattern: low)
+        return high == l >> 63 ? l : nil
+    }
     public var isNegative: Bool { mantissa < 0 }
 
     /// The same value without trailing fractional zeros (`6195.000` → `6195`).
