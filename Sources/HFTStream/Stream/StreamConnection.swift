@@ -77,14 +77,14 @@ final class StreamConnection: WebSocketHandler {
     // MARK: WebSocketHandler
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
-        var backoff = stream.backoff
-        perform(machine.opened(now: Self.monotonicNow(), backoff: &backoff))
-        stream.backoff = backoff
+        perform(machine.opened(now: Self.monotonicNow()))
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool) {
         if machine.received(now: Self.monotonicNow()) {
-            stream.report(.subscribed, connection: plan.name)
+            var backoff = stream.backoff
+            perform(machine.subscribed(now: Self.monotonicNow(), backoff: &backoff))
+            stream.backoff = backoff
             if let predecessor {
                 predecessor.retire()
                 self.predecessor = nil
