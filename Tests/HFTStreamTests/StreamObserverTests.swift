@@ -50,7 +50,9 @@ final class SlowObserver: StreamObserver, @unchecked Sendable {
         let queues = slowBinding.queuesByChannel
         let drained = slow.collected.wait {
             let delivered = queues.reduce(0) { $0 + $1.queue.statistics.delivered }
-            return queues.allSatisfy { $0.queue.statistics.depth == 0 } && slow.collected.count == delivered
+            let dropped = queues.first { $0.channel == .l2Book }?.queue.statistics.dropped ?? 0
+            let reported = slow.collected.kinds.contains(.overflow(channel: .l2Book, dropped: dropped))
+            return queues.allSatisfy { $0.queue.statistics.depth == 0 } && slow.collected.count == delivered && reported
         }
         #expect(drained)
         let got = ReplayFixture.grouped(slow.collected.events.withLock { $0 })
@@ -66,6 +68,7 @@ final class SlowObserver: StreamObserver, @unchecked Sendable {
         }
         #expect(!overflow.isEmpty, "health: \(slow.collected.healthText)")
         #expect(overflow.allSatisfy { $0 >= 1 && $0 <= bookStatistics.dropped })
+        #expect(overflow.last == bookStatistics.dropped, "the exact total is reported once the observer caught up")
         // Tickers conflate: in order, and the latest of every instrument arrives.
         for (key, lines) in want where key.hasPrefix("ticker ") {
             let received = got[key] ?? []
