@@ -10,13 +10,16 @@ import Testing
 @Suite(.serialized) struct StreamFaultTests {
     static func fixture() throws -> ReplayFixture { try ReplayFixture(exchange: "binance", capture: "binance.jsonl") }
 
-    /// The server closes the connection after the whole replay: the stream reconnects at once and gets the whole
-    /// replay again, nothing lost, nothing doubled.
-    @Test func droppedConnectionReconnectsAndReplaysAgain() throws {
-        let fixture = try Self.fixture()
+    /// The server closes the connections after the whole replay: the stream reconnects at once, resubscribes and
+    /// gets the whole replay again, nothing lost, nothing doubled. Binance subscribes by URL; OKX by message (and
+    /// is served its part of a two-market recording); Kraken by message on three connections. The stale timeout
+    /// is long so that the silence after the replay ends closes nothing.
+    @Test(arguments: [("binance", "binance.jsonl"), ("okx", "okx.jsonl"), ("kraken", "kraken.jsonl")])
+    func droppedConnectionReconnectsResubscribesAndReplaysAgain(exchange: String, capture: String) throws {
+        let fixture = try ReplayFixture(exchange: exchange, capture: capture)
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
-        let stream = try fixture.stream(endpoint: simulator.baseURL)
+        let stream = try fixture.stream(endpoint: simulator.baseURL) { $0.staleAfterSeconds = 600 }
         let observer = CollectingObserver()
         stream.bind(observer)
         try stream.start()
@@ -27,12 +30,18 @@ import Testing
         stream.stop()
         #expect(recovered, "after the drop: \(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected + expected))
-        let names = observer.kinds.map(\.name)
-        #expect(containsInOrder(names, ["connected", "subscribed", "disconnected", "reconnecting", "connecting", "connected", "subscribed"]),
-                "\(names)")
-        let reason = observer.kinds.compactMap(\.disconnectReason).first ?? ""
-        #expect(reason.contains("peer"), "\(reason)")
-        #expect(simulator.sessionsServed == 2)
+        // Each connection: dropped (closed by the server), reconnected, subscribed again.
+        let health = observer.health.withLock { $0 }
+        let connections = Set(health.map(\.connection).filter { !$0.isEmpty })
+        #expect(connections.count == stream.plans.count)
+        for connection in connections {
+            let kinds = health.filter { $0.connection == connection }.map(\.kind)
+            #expect(containsInOrder(kinds.map(\.name), ["connected", "subscribed", "disconnected", "reconnecting", "connecting",
+                                                         "connected", "subscribed"]), "\(connection): \(kinds)")
+            let reason = kinds.compactMap(\.disconnectReason).first ?? ""
+            #expect(reason.contains("peer"), "\(connection): \(reason)")
+        }
+        #expect(simulator.sessionsServed == 2 * stream.plans.count)
     }
 
     /// The server goes silent mid-replay (connection open, nothing sent): after the stale timeout the stream
