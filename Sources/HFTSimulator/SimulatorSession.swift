@@ -79,6 +79,7 @@ final class SimulatorSession: WebSocketHandler {
 
     func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool) {
         let text = String(decoding: message, as: UTF8.self)
+        if stalled { return }  // a stalled server sends nothing, pongs included (lws still answers ping frames)
         if text == "ping" {
             connection.send(text: "pong")
             return
