@@ -20,7 +20,7 @@ public final class ExchangeSimulator: @unchecked Sendable {
         public var loop = false
         /// A client that asks for only part of a recording is served once no subscribe message arrived for this
         /// long (seconds): it may send several.
-        public var subscribeSettleSeconds = 0.2
+        public var subscribeSettleSeconds = 0.5
         public var certificatePath: String?
         public var privateKeyPath: String?
         public init() {}

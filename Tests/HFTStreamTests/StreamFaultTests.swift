@@ -133,7 +133,7 @@ import Testing
         try stream.start()
         let expected = fixture.expected
         #expect(observer.wait { observer.count == expected.count })
-        simulator.inject(.refuseConnections(seconds: 1))
+        simulator.inject(.refuseConnections(seconds: 2))
         let recovered = observer.wait { observer.count == 2 * expected.count }
         stream.stop()
         #expect(recovered, "\(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
