@@ -6,7 +6,8 @@ import Testing
 
 /// Faults injected into the simulator over real sockets: the stream reports each incident as health events,
 /// reconnects and resubscribes, and what it delivers afterwards is again the offline replay of the capture (every
-/// new connection is served the recording from its beginning). Binance: one connection, subscribed by URL.
+/// new connection is served the recording from its beginning). Binance (one connection, subscribed by URL) unless a
+/// test says otherwise. Reconnect delays are short (50 ms doubling to 400 ms, no jitter).
 @Suite(.serialized) struct StreamFaultTests {
     static func fixture() throws -> ReplayFixture { try ReplayFixture(exchange: "binance", capture: "binance.jsonl") }
 
