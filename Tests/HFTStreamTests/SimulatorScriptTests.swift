@@ -24,6 +24,23 @@ import Testing
         #expect(SimulatorScript.keys(subscription: "not json").isEmpty)
     }
 
+    /// A recording that subscribed nothing (an exchange streaming on connect) serves a client at the same path;
+    /// a recorded text frame that is not JSON names no key and goes to every client.
+    @Test func aRecordingWithoutSubscriptionsServesItsPath() throws {
+        let capture = try CaptureFile(text: """
+            {"t":"header","exchange":"X","config":{}}
+            {"t":"connect","conn":"X.ws.1","ts":1.0,"addr":"wss://x.example/feed"}
+            {"t":"recv","conn":"X.ws.1","ts":1.5,"data":"{\\"p\\":\\"1\\"}"}
+            {"t":"recv","conn":"X.ws.1","ts":2.0,"data":"pong"}
+            """)
+        let script = SimulatorScript(capture: capture)
+        let recording = try #require(script.match([], pathAndQuery: "/feed"))
+        #expect(recording.frames.map(\.text) == [#"{"p":"1"}"#, "pong"])
+        #expect(recording.frames.map(\.offset) == [0, 500_000_000])
+        #expect(recording.frames(for: []).count == 2)
+        #expect(script.match([], pathAndQuery: "/other") == nil)
+    }
+
     /// Binance Futures, recorded on the root `/stream`: today's `/public` and `/market` connections each get the
     /// frames of their own streams, and together every frame exactly once.
     @Test func binanceFuturesRoutedConnectionsShareTheRootRecording() throws {
