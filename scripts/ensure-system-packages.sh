@@ -3,7 +3,8 @@
 # Used by `make demo`, `make test` and `make bench`; safe to run repeatedly (no-op when all are present).
 set -euo pipefail
 
-packages=(libwebsockets-dev libzmq3-dev pkg-config)
+# openssl: the TLS test makes a self-signed certificate with the `openssl` command at test time.
+packages=(libwebsockets-dev libzmq3-dev pkg-config openssl)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -4,9 +4,10 @@ import Synchronization
 
 /// A local exchange: a real WebSocket server (libwebsockets' server role, on loopback) that serves a capture.
 ///
-/// Each client connection is matched to a recorded connection by its URL and subscribe messages
-/// (``SimulatorScript``); the recorded frames are then replayed with their recorded pacing scaled by `speed`, or
-/// as fast as the socket takes them. Text pings (`ping`, `{"event":"ping"}`) are answered as exchanges do; lws
+/// Each client connection is served the part of a recorded connection it asks for through its URL and subscribe
+/// messages (``SimulatorScript`` states the rules); those frames are replayed with their recorded pacing scaled by
+/// `speed`, or as fast as the socket takes them. Every new connection (a reconnect included) starts from the
+/// beginning of the recording. Text pings (`ping`, `{"event":"ping"}`) are answered as exchanges do; lws
 /// answers WebSocket pings. Faults can be injected at any time from any thread (``inject(_:)``).
 ///
 /// Threading: the server runs on its own service thread; the public methods are callable from any thread.
@@ -17,6 +18,9 @@ public final class ExchangeSimulator: @unchecked Sendable {
         public var speed: Double? = 1
         /// Start over at the end of the recording.
         public var loop = false
+        /// A client that asks for only part of a recording is served once no subscribe message arrived for this
+        /// long (seconds): it may send several.
+        public var subscribeSettleSeconds = 0.5
         public var certificatePath: String?
         public var privateKeyPath: String?
         public init() {}
@@ -25,13 +29,14 @@ public final class ExchangeSimulator: @unchecked Sendable {
     public enum Fault: Sendable, Equatable {
         /// Close every open connection now.
         case dropConnections
-        /// Keep connections open but send nothing more (a silent stall).
+        /// Keep the open connections open but send nothing more on them (a silent stall); connections made
+        /// afterwards are served normally.
         case stall
-        /// Send a frame that is not JSON on every connection.
+        /// Send a frame that is not JSON on every open connection.
         case garbage
-        /// Send one frame of this many bytes on every connection.
+        /// Send one frame of this many bytes on every open connection.
         case oversized(bytes: Int)
-        /// Close new connections at once for this many seconds.
+        /// Close the open connections, and new ones as soon as their handshake completes, for this many seconds.
         case refuseConnections(seconds: Double)
     }
 
@@ -39,7 +44,6 @@ public final class ExchangeSimulator: @unchecked Sendable {
     public let options: Options
     private let service: WebSocketService
     private var sessions: [SimulatorSession] = []  // service thread
-    private var taken: Set<String> = []  // service thread
     private var refuseUntil: Int64 = 0  // service thread
     private let servedCount = Atomic<Int>(0)
 
@@ -65,13 +69,15 @@ public final class ExchangeSimulator: @unchecked Sendable {
     /// `ws://127.0.0.1:<port>` (or `wss://`).
     public var baseURL: String { "\(options.certificatePath == nil ? "ws" : "wss")://127.0.0.1:\(port)" }
 
-    /// Connections that were matched to a recording and replayed.
+    /// Connections that were matched to a recording and replayed (any thread).
     public var sessionsServed: Int { servedCount.load(ordering: .relaxed) }
 
+    /// Applies `fault` to the connections open when the service thread runs it (any thread).
     public func inject(_ fault: Fault) {
         service.execute { [self] _ in apply(fault) }
     }
 
+    /// Closes every connection and stops listening (any thread but the service thread; idempotent).
     public func stop() { service.shutdown() }
 
     // MARK: service thread
@@ -85,31 +91,13 @@ public final class ExchangeSimulator: @unchecked Sendable {
         let session = SimulatorSession(connection: connection, simulator: self)
         sessions.append(session)
         connection.handler = session
-        if let recorded = script.match(pathAndQuery: connection.requestPath, taken: taken) {
-            taken.insert(recorded.name)
-            session.begin(recorded)
-        }
-    }
-
-    func matchSubscription(_ message: String, for session: SimulatorSession) -> SimulatorScript.RecordedConnection? {
-        if let recorded = session.recorded { return recorded }
-        guard let recorded = script.match(subscription: message, taken: taken) else { return nil }
-        taken.insert(recorded.name)
-        return recorded
-    }
-
-    func matchSubscription(strings: Set<String>, for session: SimulatorSession) -> SimulatorScript.RecordedConnection? {
-        guard let recorded = script.match(subscribedStrings: strings, taken: taken) else { return nil }
-        taken.insert(recorded.name)
-        return recorded
+        session.accepted()
     }
 
     func started(_ session: SimulatorSession) { servedCount.add(1, ordering: .relaxed) }
 
     func ended(_ session: SimulatorSession) {
         sessions.removeAll { $0 === session }
-        // A recording can be served again to a new connection (reconnects).
-        if let name = session.recorded?.name { taken.remove(name) }
     }
 
     private func tick() {

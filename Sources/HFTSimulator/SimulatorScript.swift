@@ -2,23 +2,65 @@ import Foundation
 public import HFTCapture
 import HFTCore
 
-/// What the simulator replays, derived from a capture: one script per recorded connection.
+/// What the simulator replays, derived from a capture: per recorded connection, its frames, each labelled with the
+/// subscription keys it belongs to, so that a client is served the part of the recording it asks for.
 ///
-/// A client connection is matched to a recorded one by what it asks for: the request path and query (Binance
-/// carries its subscriptions in the URL) and the subscribe messages it sends, compared as JSON values with the
-/// recorded `send` frames. Once every recorded subscription of that connection has arrived, the recorded frames
-/// are replayed in order with their recorded pacing (or as fast as possible). Pure value: no I/O.
+/// Matching rules (also in docs/simulator.md):
+/// - **Keys.** A subscription key is a lowercased string a subscription names: each stream of the URL query
+///   (`/stream?streams=btcusdt@aggTrade/btcusdt@bookTicker`: values of every query parameter, split at `/` and
+///   `,`), and every JSON string value of a subscribe message (channel names, native symbols, `subscribe` itself).
+///   A recorded connection's keys come from its recorded URL and `send` frames; a client's from its request URL
+///   and the messages it sends (``keys(pathAndQuery:)``, ``keys(subscription:)``).
+/// - **Frames.** A recorded frame belongs to the keys of its connection that appear among its own JSON string
+///   values (`"stream":"btcusdt@aggTrade"`; `"arg":{"channel":"tickers","instId":"BTC-USDT"}`; a Kraken
+///   `…,"book-1000","XBT/CHF"]` belongs to `xbt/chf`). A client is served a frame when the client asked for every
+///   key of the frame (``RecordedConnection/serves(_:to:)``): frames of other symbols or channels are left out,
+///   and frames naming no key (heartbeats, system status, `info`) go to every client. Keys are compared without
+///   case (Kraken Futures subscribes `pi_xrpusd` and answers `PI_XRPUSD`).
+/// - **Which recording.** A client is matched to the recorded connection sharing the most keys with its request
+///   (ties: same path and query, then recording order; ``match(_:pathAndQuery:)``); several clients may share
+///   one recording (Binance Futures' `/public` and `/market` connections are both served from one recorded
+///   `/stream` connection). A recording without keys serves a client with the same path and query.
+/// - **Limits.** A frame whose channel is named differently from its subscription (Coinbase `level2` answered as
+///   `l2_data`) is told apart by symbol only; a channel the recording lacks (Kraken Futures `ticker`, recorded as
+///   `ticker_lite`) gets no frames. Unsubscribing is not modelled.
+///
+/// Pure value: no I/O, no clock. Frames keep their recorded offsets (nanoseconds from the connection's first frame).
 public struct SimulatorScript: Sendable {
+    /// One received frame of a recording.
+    public struct Frame: Sendable {
+        /// Nanoseconds from the recorded connection's first frame.
+        public let offset: Int64
+        public let text: String
+        /// The keys of its connection that the frame names (lowercased); empty: a frame for every client.
+        public let keys: Set<String>
+    }
+
     public struct RecordedConnection: Sendable {
         public let name: String
         /// Path and query of the recorded URL (`/stream?streams=…`), `/` when it had none.
         public let pathAndQuery: String
         /// The recorded subscribe messages, canonicalized (sorted keys, no spaces).
         public let subscriptions: [String]
-        /// Every string the recorded subscriptions name (symbols, channel names), for ``match(subscribedStrings:taken:)``.
-        public let subscriptionStrings: Set<String>
-        /// Received frames with their offset from the connection's first frame, in nanoseconds.
-        public let frames: [(offset: Int64, text: String)]
+        /// Every subscription key of the recording (URL streams and subscribe-message strings, lowercased).
+        public let keys: Set<String>
+        public let frames: [Frame]
+
+        /// True when a client that asked for `request` (lowercased keys) gets `frame`.
+        @inline(__always)
+        public func serves(_ frame: Frame, to request: Set<String>) -> Bool {
+            frame.keys.isSubset(of: request)
+        }
+
+        /// The frames a client asking for `request` is served, in recorded order.
+        public func frames(for request: Set<String>) -> [Frame] {
+            frames.filter { serves($0, to: request) }
+        }
+
+        /// True when `request` asks for everything the recording subscribed to (nothing is left to wait for).
+        public func isCovered(by request: Set<String>) -> Bool {
+            keys.isSubset(of: request)
+        }
     }
 
     public let connections: [RecordedConnection]
@@ -35,7 +77,7 @@ public struct SimulatorScript: Sendable {
                 if urls[c] == nil { order.append(c) }
                 urls[c] = url
             case .send(let c, _, let data):
-                sends[c, default: []].append(Self.canonical(data))
+                sends[c, default: []].append(data)
             case .receive(let c, let time, let data):
                 let t0 = firstFrame[c] ?? time.nanosecondsSinceEpoch
                 firstFrame[c] = t0
@@ -45,33 +87,56 @@ public struct SimulatorScript: Sendable {
             }
         }
         connections = order.map { c in
-            let subscriptions = sends[c] ?? []
-            return RecordedConnection(name: c, pathAndQuery: Self.pathAndQuery(urls[c] ?? ""), subscriptions: subscriptions,
-                                      subscriptionStrings: subscriptions.reduce(into: []) { $0.formUnion(Self.strings(in: $1)) },
-                                      frames: frames[c] ?? [])
+            let path = Self.pathAndQuery(urls[c] ?? "")
+            let sent = sends[c] ?? []
+            let keys = sent.reduce(into: Self.keys(pathAndQuery: path)) { $0.formUnion(Self.keys(subscription: $1)) }
+            let labelled = (frames[c] ?? []).map { offset, text in
+                Frame(offset: offset, text: text, keys: keys.isEmpty ? [] : Self.lowercasedStrings(in: text).intersection(keys))
+            }
+            return RecordedConnection(name: c, pathAndQuery: path, subscriptions: sent.map(Self.canonical), keys: keys,
+                                      frames: labelled)
         }
     }
 
-    /// The recorded connection a client asking for `pathAndQuery` belongs to, among those not taken yet, when the
-    /// URL alone decides it (recorded connections that subscribed by message need the messages first).
-    public func match(pathAndQuery: String, taken: Set<String>) -> RecordedConnection? {
-        connections.first { !taken.contains($0.name) && $0.subscriptions.isEmpty && $0.pathAndQuery == pathAndQuery }
-    }
-
-    /// The recorded connection whose subscriptions include `message` (canonicalized), among those not taken.
-    public func match(subscription message: String, taken: Set<String>) -> RecordedConnection? {
-        let key = Self.canonical(message)
-        return connections.first { !taken.contains($0.name) && $0.subscriptions.contains(key) }
-    }
-
-    /// The recorded connection whose subscriptions name only strings the client has sent so far (`strings`: every
-    /// JSON string in the client's subscribe messages): the fallback when the client groups or orders its
-    /// subscriptions differently from the recording.
-    public func match(subscribedStrings strings: Set<String>, taken: Set<String>) -> RecordedConnection? {
-        connections.first { c in
-            guard !taken.contains(c.name), !c.subscriptions.isEmpty else { return false }
-            return c.subscriptionStrings.isSubset(of: strings)
+    /// The recorded connection that serves a client asking for `request` (its lowercased keys) at `pathAndQuery`:
+    /// the one sharing the most keys with the request; on a tie, the one recorded at the same path and query,
+    /// then the first recorded. When no recording shares a key, a recording without keys at the same path and
+    /// query (an exchange that streams on connect). Nil when nothing fits.
+    public func match(_ request: Set<String>, pathAndQuery: String) -> RecordedConnection? {
+        var best: RecordedConnection?
+        var bestScore = (0, false)
+        for c in connections {
+            let score = (c.keys.intersection(request).count, c.pathAndQuery == pathAndQuery)
+            if score.0 > 0, score.0 > bestScore.0 || (score.0 == bestScore.0 && score.1 && !bestScore.1) {
+                best = c
+                bestScore = score
+            }
         }
+        return best ?? connections.first { $0.keys.isEmpty && $0.pathAndQuery == pathAndQuery }
+    }
+
+    /// The keys a URL asks for: the values of its query parameters, split at `/` and `,`, lowercased
+    /// (`/stream?streams=btcusdt@aggTrade/ethusdt@aggTrade` → `btcusdt@aggtrade`, `ethusdt@aggtrade`).
+    public static func keys(pathAndQuery: String) -> Set<String> {
+        guard let q = pathAndQuery.firstIndex(of: "?") else { return [] }
+        var out: Set<String> = []
+        for parameter in pathAndQuery[pathAndQuery.index(after: q)...].split(separator: "&") {
+            guard let equals = parameter.firstIndex(of: "=") else { continue }
+            let value = parameter[parameter.index(after: equals)...]
+            for part in value.split(whereSeparator: { $0 == "/" || $0 == "," }) {
+                out.insert((String(part).removingPercentEncoding ?? String(part)).lowercased())
+            }
+        }
+        return out
+    }
+
+    /// The keys a subscribe message asks for: its JSON string values, lowercased (none when it is not JSON).
+    public static func keys(subscription message: String) -> Set<String> {
+        lowercasedStrings(in: message)
+    }
+
+    static func lowercasedStrings(in text: String) -> Set<String> {
+        Set(strings(in: text).map { $0.lowercased() })
     }
 
     /// Every string value in a JSON text (keys excluded).

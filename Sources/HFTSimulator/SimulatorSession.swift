@@ -1,15 +1,24 @@
 import Glibc
 import HFTWebSocket
 
-/// One client connection of the simulator: waits for its subscriptions, then replays its recorded connection.
+/// One client connection of the simulator: collects what the client asks for (URL streams, subscribe messages),
+/// picks the recorded connection that serves it, then replays the part of it the client asked for
+/// (``SimulatorScript`` states the rules).
+///
+/// Replay starts at once when the URL carries the subscriptions or when the messages cover everything the
+/// recording subscribed to; a client asking for only a part starts once no subscribe message arrived for
+/// ``ExchangeSimulator/Options/subscribeSettleSeconds`` (it may send several). Later subscribe messages widen
+/// what is served from then on.
 ///
 /// Threading: the simulator's service thread only.
 final class SimulatorSession: WebSocketHandler {
     let connection: WebSocketConnection
     unowned let simulator: ExchangeSimulator
     private(set) var recorded: SimulatorScript.RecordedConnection?
-    private var subscriptionsSeen: Set<String> = []
-    private var strings: Set<String> = []
+    /// What the client asked for so far (lowercased keys).
+    private(set) var request: Set<String> = []
+    /// When a partial subscription is taken as complete (monotonic ns), while waiting.
+    private var settleDeadline: Int64?
     private var startTime: Int64 = 0
     private var next = 0
     private var replaying = false
@@ -26,15 +35,21 @@ final class SimulatorSession: WebSocketHandler {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    /// Matched by URL: replay at once.
-    func begin(_ recording: SimulatorScript.RecordedConnection) {
-        recorded = recording
-        startReplay()
+    /// The connection was accepted: a URL that carries subscriptions (or a recording that needs none) starts the
+    /// replay at once.
+    func accepted() {
+        request = SimulatorScript.keys(pathAndQuery: connection.requestPath)
+        if let match = simulator.script.match(request, pathAndQuery: connection.requestPath),
+           !request.isEmpty || match.keys.isEmpty {
+            startReplay(match)
+        }
     }
 
-    private func startReplay() {
+    private func startReplay(_ recording: SimulatorScript.RecordedConnection) {
         guard !replaying else { return }
+        recorded = recording
         replaying = true
+        settleDeadline = nil
         startTime = Self.monotonicNow()
         next = 0
         simulator.started(self)
@@ -42,12 +57,16 @@ final class SimulatorSession: WebSocketHandler {
     }
 
     func tick(now: Int64) {
+        if !replaying, let deadline = settleDeadline, now >= deadline {
+            settleDeadline = nil
+            if let match = simulator.script.match(request, pathAndQuery: connection.requestPath) { startReplay(match) }
+        }
         guard replaying, !stalled, let recorded, connection.state == .open else { return }
         let elapsed = now - startTime
         while next < recorded.frames.count {
             let frame = recorded.frames[next]
             if let speed = simulator.options.speed, Double(frame.offset) / speed > Double(elapsed) { break }
-            connection.send(text: frame.text)
+            if recorded.serves(frame, to: request) { connection.send(text: frame.text) }
             next += 1
         }
         if next == recorded.frames.count, simulator.options.loop {
@@ -60,23 +79,21 @@ final class SimulatorSession: WebSocketHandler {
 
     func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool) {
         let text = String(decoding: message, as: UTF8.self)
+        if stalled { return }  // a stalled server sends nothing, pongs included (lws still answers ping frames)
         if text == "ping" {
             connection.send(text: "pong")
             return
         }
-        let canonical = SimulatorScript.canonical(text)
-        if canonical.contains("\"event\":\"ping\"") {
+        if SimulatorScript.canonical(text).contains("\"event\":\"ping\"") {
             connection.send(text: #"{"event":"pong"}"#)
             return
         }
-        subscriptionsSeen.insert(canonical)
-        strings.formUnion(SimulatorScript.strings(in: text))
-        if let recording = simulator.matchSubscription(text, for: self) {
-            recorded = recording
-            if Set(recording.subscriptions).isSubset(of: subscriptionsSeen) { startReplay() }
-        } else if recorded == nil, let recording = simulator.matchSubscription(strings: strings, for: self) {
-            recorded = recording
-            startReplay()
+        request.formUnion(SimulatorScript.keys(subscription: text))
+        guard !replaying else { return }
+        if let match = simulator.script.match(request, pathAndQuery: connection.requestPath), match.isCovered(by: request) {
+            startReplay(match)
+        } else {
+            settleDeadline = Self.monotonicNow() + Int64(simulator.options.subscribeSettleSeconds * 1e9)
         }
     }
 

@@ -64,10 +64,11 @@ public struct ConnectionMachine: Sendable {
         return [.health(.connecting(attempt: 1)), .connect]
     }
 
-    /// The handshake completed.
-    public mutating func opened(now: Int64, backoff: inout ReconnectBackoff) -> [Action] {
+    /// The handshake completed. The connection counts as working (resetting the exchange's backoff) only once
+    /// its first frame arrives (``subscribed(now:backoff:)``): a server that accepts and closes at once, as
+    /// exchanges shedding load do, must meet a growing backoff, not a reconnect at the shortest delay forever.
+    public mutating func opened(now: Int64) -> [Action] {
         guard case .connecting = state else { return [] }
-        backoff.succeeded(now: now)
         state = .live(since: now)
         lastReceive = now
         lastSend = now
@@ -76,7 +77,7 @@ public struct ConnectionMachine: Sendable {
         return [.health(.connected), .subscribe]
     }
 
-    /// A frame arrived. True the first time after subscribing: the driver then reports `subscribed`.
+    /// A frame arrived. True the first time after subscribing: the driver then calls ``subscribed(now:backoff:)``.
     @inline(__always)
     public mutating func received(now: Int64) -> Bool {
         lastReceive = now
@@ -85,6 +86,14 @@ public struct ConnectionMachine: Sendable {
             return true
         }
         return false
+    }
+
+    /// The first frame after subscribing arrived (``received(now:)`` returned true): the connection works, which
+    /// resets the exchange's backoff and lets its other connections waiting in backoff retry at once.
+    public mutating func subscribed(now: Int64, backoff: inout ReconnectBackoff) -> [Action] {
+        guard case .live = state else { return [] }
+        backoff.succeeded(now: now)
+        return [.health(.subscribed)]
     }
 
     /// The driver sent something (subscriptions, pings).

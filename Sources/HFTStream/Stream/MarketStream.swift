@@ -25,6 +25,10 @@ public final class MarketStream: @unchecked Sendable {
         public var queueCapacity = 65_536
         /// Overrides the spec's stale-feed timeout (seconds).
         public var staleAfterSeconds: Double?
+        /// Overrides the spec's reconnect backoff (tests use short delays).
+        public var reconnect: ReconnectConfiguration?
+        /// Messages larger than this close their connection (reported as `disconnected`), which then reconnects.
+        public var maxMessageBytes = 16 << 20
         public init() {}
     }
 
@@ -57,7 +61,7 @@ public final class MarketStream: @unchecked Sendable {
         self.configuration = descriptor.adapter.configuration
         self.plans = adapter.connectionPlans(channels: channels)
         self.options = options
-        self.backoff = ReconnectBackoff(descriptor.adapter.configuration.reconnect, seed: UInt64(truncatingIfNeeded: exchange.rawValue.hashValue))
+        self.backoff = ReconnectBackoff(options.reconnect ?? descriptor.adapter.configuration.reconnect, seed: UInt64(truncatingIfNeeded: exchange.rawValue.hashValue))
         var logger = Logger(label: "hftkit.stream")
         logger[metadataKey: "exchange"] = "\(exchange.rawValue)"
         self.logger = logger
@@ -66,10 +70,11 @@ public final class MarketStream: @unchecked Sendable {
         }
     }
 
-    /// Binds an observer: it receives every event and health event from now on, through its own queues.
+    /// Binds an observer: it receives every event and health event from now on, through its own queues of
+    /// `queueCapacity` events per channel (default: ``Options/queueCapacity``).
     @discardableResult
-    public func bind(_ observer: any StreamObserver) -> ObserverBinding {
-        let binding = ObserverBinding(observer: observer, capacity: options.queueCapacity, exchange: exchange)
+    public func bind(_ observer: any StreamObserver, queueCapacity: Int? = nil) -> ObserverBinding {
+        let binding = ObserverBinding(observer: observer, capacity: queueCapacity ?? options.queueCapacity, exchange: exchange)
         bindings.withLock { $0.append(binding) }
         return binding
     }
@@ -84,7 +89,9 @@ public final class MarketStream: @unchecked Sendable {
         guard first else { return }
         let service: WebSocketService
         do {
-            service = try WebSocketService(options: .init(name: exchange.rawValue))
+            var serviceOptions = WebSocketService.Options(name: exchange.rawValue)
+            serviceOptions.maxMessageBytes = options.maxMessageBytes
+            service = try WebSocketService(options: serviceOptions)
         } catch {
             throw HFTError(.connection, "cannot start the WebSocket service: \(error)", context: ErrorContext(exchange: exchange))
         }

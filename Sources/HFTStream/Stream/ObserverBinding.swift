@@ -16,7 +16,8 @@ public protocol StreamObserver: AnyObject, Sendable {
 /// observer, then sleeps when all are empty. Wake-ups are batched: the producer signals only when the consumer
 /// has announced that it is going to sleep.
 /// Tickers conflate to the latest per instrument when their queue is full; trades, books and candles are dropped
-/// and counted, and the drop is reported as a ``HealthEvent/Kind/overflow(channel:dropped:)`` health event.
+/// and counted, and the drop is reported as a ``HealthEvent/Kind/overflow(channel:dropped:)`` health event: at
+/// once for the first drop, then at every power of two, and with the exact total once the consumer has caught up.
 public final class ObserverBinding: @unchecked Sendable {
     public let observer: any StreamObserver
     let exchange: ExchangeID
@@ -27,6 +28,8 @@ public final class ObserverBinding: @unchecked Sendable {
     private let done = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private var dropped: [Int] = [0, 0, 0, 0, 0]  // service thread
+    /// The largest drop count reported per queue (both threads; touched only when reporting, which is rare).
+    private let reportedDrops = Mutex<[Int]>([0, 0, 0, 0, 0])
 
     init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
         self.observer = observer
@@ -64,7 +67,9 @@ public final class ObserverBinding: @unchecked Sendable {
         if queues[slot].push(event) == .dropped {
             dropped[slot] += 1
             if isReportedCount(dropped[slot]) {
-                let kind = HealthEvent.Kind.overflow(channel: Self.channels[slot], dropped: dropped[slot])
+                let count = dropped[slot]
+                reportedDrops.withLock { $0[slot] = max($0[slot], count) }
+                let kind = HealthEvent.Kind.overflow(channel: Self.channels[slot], dropped: count)
                 push(health: HealthEvent(exchange: exchange, connection: "", kind: kind, time: Timestamp.now()))
             }
         }
@@ -103,6 +108,7 @@ public final class ObserverBinding: @unchecked Sendable {
     private func consume() {
         while true {
             if drainOnce() { continue }
+            if reportDropTotals() { continue }
             if done.load(ordering: .acquiring) {
                 _ = drainOnce()
                 break
@@ -118,6 +124,28 @@ public final class ObserverBinding: @unchecked Sendable {
             sleeping.store(false, ordering: .releasing)
         }
         finished.signal()
+    }
+
+    /// Consumer thread, caught up: reports the total of drops not reported yet (the producer reports only the first
+    /// and every power of two, so that a burst cannot flood), so the observer learns exactly what it lost. True
+    /// when it queued a health event.
+    private func reportDropTotals() -> Bool {
+        var any = false
+        for (slot, queue) in queues.enumerated() {
+            let total = queue.statistics.dropped
+            guard total > 0 else { continue }
+            let unreported = reportedDrops.withLock { reported -> Bool in
+                guard total > reported[slot] else { return false }
+                reported[slot] = total
+                return true
+            }
+            if unreported {
+                let kind = HealthEvent.Kind.overflow(channel: Self.channels[slot], dropped: total)
+                push(health: HealthEvent(exchange: exchange, connection: "", kind: kind, time: Timestamp.now()))
+                any = true
+            }
+        }
+        return any
     }
 
     /// Delivers what is queued now; true when anything was delivered.

@@ -55,7 +55,16 @@ final class StreamConnection: WebSocketHandler {
             case .ping:
                 sendPing()
             case .close(let reason):
-                if let socket, socket.state != .closed { socket.close(reason: reason) } else { webSocketDidClose(nil, reason: reason) }
+                if let socket, socket.state == .open || socket.state == .connecting {
+                    socket.close(reason: reason)
+                } else {
+                    // Gone, or closing for longer than the machine's close timeout (lws never reported the end):
+                    // give the socket up, so that its late callbacks reach nothing, and go on to the backoff.
+                    // (Closing it again would do nothing, and the machine would ask on every tick, forever.)
+                    socket?.handler = nil
+                    socket = nil
+                    webSocketDidClose(nil, reason: reason)
+                }
             case .openReplacement:
                 stream.replace(self)
             case .health(let kind):
@@ -77,14 +86,14 @@ final class StreamConnection: WebSocketHandler {
     // MARK: WebSocketHandler
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
-        var backoff = stream.backoff
-        perform(machine.opened(now: Self.monotonicNow(), backoff: &backoff))
-        stream.backoff = backoff
+        perform(machine.opened(now: Self.monotonicNow()))
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive message: UnsafeRawBufferPointer, binary: Bool) {
         if machine.received(now: Self.monotonicNow()) {
-            stream.report(.subscribed, connection: plan.name)
+            var backoff = stream.backoff
+            perform(machine.subscribed(now: Self.monotonicNow(), backoff: &backoff))
+            stream.backoff = backoff
             if let predecessor {
                 predecessor.retire()
                 self.predecessor = nil
@@ -115,7 +124,7 @@ final class StreamConnection: WebSocketHandler {
     }
 
     private func webSocketDidClose(_ connection: WebSocketConnection?, reason: String) {
-        if connection != nil { socket = nil }
+        if connection != nil, connection === socket { socket = nil }
         var backoff = stream.backoff
         perform(machine.closed(reason: reason, now: Self.monotonicNow(), backoff: &backoff))
         stream.backoff = backoff
