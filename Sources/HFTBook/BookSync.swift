@@ -49,6 +49,7 @@ public struct BookSync: Sendable {
     public private(set) var faults = 0
 
     var previous = BookSequence()
+    var checksumCache = ChecksumCache()
     var buffer: [BookUpdate] = []
     var snapshotRequested = false
     /// REST recipes: the snapshot's `lastUpdateId` until the first delta after it is applied.
@@ -135,7 +136,7 @@ public struct BookSync: Sendable {
     private mutating func apply(_ update: BookUpdate) -> Action {
         if case let fault? = applyLevels(update) { return invalidate(fault) }
         previous = update.sequence
-        if let sent = update.checksum, sent != 0, let computed = checksum.compute(book) {
+        if let sent = update.checksum, sent != 0, let computed = checksumCache.compute(checksum, book) {
             guard computed == sent else { return invalidate(.checksumMismatch(expected: sent, computed: computed)) }
             checksumsVerified += 1
         }

@@ -77,7 +77,7 @@ public struct OrderBook: Sendable {
         let shift = Int(scale - keyScale)
         guard shift < Self.powersOfTen.count else { throw .priceOutOfRange(nil) }
         let factor = Self.powersOfTen[shift]
-        guard bids.rescaleKeys(by: factor), asks.rescaleKeys(by: factor) else { throw .priceOutOfRange(nil) }
+        guard bids.rescaleKeys(by: factor, to: scale), asks.rescaleKeys(by: factor, to: scale) else { throw .priceOutOfRange(nil) }
         keyScale = scale
     }
 

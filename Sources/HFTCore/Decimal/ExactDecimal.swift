@@ -47,6 +47,14 @@ public struct ExactDecimal: Sendable {
         self.scale = scale
     }
 
+    /// Creates `mantissa × 10^-scale` from a 64-bit mantissa, for values taken apart and put back together
+    /// (books store `mantissa64` and `scale`). `scale` must be at most ``maxScale``.
+    @inlinable
+    public init(mantissa64: Int64, scale: UInt8) {
+        precondition(scale <= Self.maxScale, "scale above ExactDecimal.maxScale")
+        self.init(low: UInt64(bitPattern: mantissa64), high: mantissa64 >> 63, scale: scale)
+    }
+
     /// Creates `mantissa × 10^-scale`, checking the documented range.
     public init(mantissa: Int128, scale: Int) throws(DecimalError) {
         guard scale >= 0, scale <= Int(Self.maxScale) else { throw .excessPrecision }
