@@ -5,36 +5,39 @@ public import HFTCore
 ///
 /// Prices are integer keys: the price's digits at the book's key scale (``OrderBook`` picks the scale and widens
 /// it when a finer price arrives). Asks store negated keys, so both sides keep keys ascending and share one
-/// binary search. A level is stored in 24 bytes beside its key (size mantissa, size scale, the price's scale as
-/// received), so inserts and deletes move little memory; ``level(at:)`` rebuilds the decimals exactly as
-/// received (the scale is kept: checksums need it). Sizes whose mantissa exceeds 64 bits are kept aside.
+/// binary search. A level is stored in 16 bytes (key; size mantissa, size scale and the price's scale as
+/// received, packed), so inserts and deletes move as little memory as a C book of integer pairs; ``level(at:)`` rebuilds the decimals exactly as
+/// received (the scale is kept: checksums need it). Sizes whose mantissa exceeds 52 bits are kept aside.
 ///
 /// Thread safety: a plain value, owned by one book.
 public struct BookSide: Sendable {
-    /// A level without its key.
+    /// A level in 16 bytes: its key, and its size mantissa (52 bits) with the size's and the price's scales.
     @usableFromInline
-    struct Slot: Sendable {
-        /// The size's mantissa, or an index into `bigSizes` when `isBig`.
-        @usableFromInline var size: Int64
-        @usableFromInline var sizeScale: UInt8
-        @usableFromInline var priceScale: UInt8
-        @usableFromInline var isBig: Bool
+    struct Entry: Sendable {
+        @usableFromInline var key: Int64
+        /// Bits 0–51: size mantissa (or an index into `bigSizes` when the size scale is `bigMarker`);
+        /// 52–57: size scale; 58–63: price scale.
+        @usableFromInline var bits: UInt64
+
+        @usableFromInline static let sizeMask: UInt64 = (1 << 52) - 1
+        @usableFromInline static let bigMarker: UInt64 = 63
 
         @inlinable
-        init(size: Int64, sizeScale: UInt8, priceScale: UInt8, isBig: Bool) {
-            self.size = size
-            self.sizeScale = sizeScale
-            self.priceScale = priceScale
-            self.isBig = isBig
+        init(key: Int64, size: UInt64, sizeScale: UInt64, priceScale: UInt8) {
+            self.key = key
+            self.bits = size | sizeScale << 52 | UInt64(priceScale) << 58
         }
+
+        @inlinable var size: UInt64 { bits & Self.sizeMask }
+        @inlinable var sizeScale: UInt64 { (bits >> 52) & 63 }
+        @inlinable var priceScale: UInt8 { UInt8(truncatingIfNeeded: bits >> 58) }
     }
 
     /// Bids (`true`): the highest price is best. Asks (`false`): the lowest.
     public let isBids: Bool
-    /// Ascending keys (negated prices for asks); `keys[i]` belongs to `slots[i]`.
-    @usableFromInline var keys: [Int64] = []
-    @usableFromInline var slots: [Slot] = []
-    /// Sizes beyond 64-bit mantissas (rare), referenced by index from their slot.
+    /// Ascending keys (negated prices for asks).
+    @usableFromInline var entries: [Entry] = []
+    /// Sizes beyond 52-bit mantissas (rare), referenced by index from their entry.
     @usableFromInline var bigSizes: [ExactDecimal] = []
     /// The key scale of the owning book, for rebuilding prices.
     @usableFromInline var keyScale: UInt8 = 0
@@ -44,25 +47,26 @@ public struct BookSide: Sendable {
     }
 
     /// The number of price levels.
-    @inlinable public var count: Int { keys.count }
-    @inlinable public var isEmpty: Bool { keys.isEmpty }
+    @inlinable public var count: Int { entries.count }
+    @inlinable public var isEmpty: Bool { entries.isEmpty }
 
     /// The best level (highest bid, lowest ask).
-    @inlinable public var best: BookLevel? { keys.isEmpty ? nil : level(at: 0) }
+    @inlinable public var best: BookLevel? { entries.isEmpty ? nil : level(at: 0) }
 
     /// The level at `rank` from the top (0 is best); `rank < count`.
     @inlinable
-    public func level(at rank: Int) -> BookLevel { level(index: keys.count &- 1 &- rank) }
+    public func level(at rank: Int) -> BookLevel { level(index: entries.count &- 1 &- rank) }
 
     /// The level stored at `index` (ascending key order).
     @inlinable
     func level(index i: Int) -> BookLevel {
-        let slot = slots[i]
-        let key = isBids ? keys[i] : 0 &- keys[i]
+        let entry = entries[i]
+        let key = isBids ? entry.key : 0 &- entry.key
         // The key is the price's mantissa times 10^(keyScale - priceScale): dividing gives it back exactly.
-        let shift = Int(keyScale &- slot.priceScale)
-        let price = ExactDecimal(mantissa64: shift == 0 ? key : key / OrderBook.powersOfTen[shift], scale: slot.priceScale)
-        let size = slot.isBig ? bigSizes[Int(slot.size)] : ExactDecimal(mantissa64: slot.size, scale: slot.sizeScale)
+        let shift = Int(keyScale &- entry.priceScale)
+        let price = ExactDecimal(mantissa64: shift == 0 ? key : key / OrderBook.powersOfTen[shift], scale: entry.priceScale)
+        let size = entry.sizeScale == Entry.bigMarker ? bigSizes[Int(entry.size)]
+            : ExactDecimal(mantissa64: Int64(entry.size), scale: UInt8(entry.sizeScale))
         return BookLevel(price: price, size: size)
     }
 
@@ -80,59 +84,53 @@ public struct BookSide: Sendable {
     mutating func set(key priceKey: Int64, level: BookLevel) {
         let key = isBids ? priceKey : 0 &- priceKey
         // Binary search for the first key >= key; updates cluster at the top (the end), so look there first.
-        let (low, found) = keys.withUnsafeBufferPointer { k -> (Int, Bool) in
-            let n = k.count
-            if n > 0, k[n &- 1] < key { return (n, false) }
+        let (low, found) = entries.withUnsafeBufferPointer { e -> (Int, Bool) in
+            let n = e.count
+            if n > 0, e[n &- 1].key < key { return (n, false) }
             var low = 0
             var high = n
             while low < high {
                 let mid = (low &+ high) &>> 1
-                if k[mid] < key { low = mid &+ 1 } else { high = mid }
+                if e[mid].key < key { low = mid &+ 1 } else { high = mid }
             }
-            return (low, low < n && k[low] == key)
+            return (low, low < n && e[low].key == key)
         }
         let size64 = level.size.mantissa64
         if size64 == 0 {
-            if found {
-                keys.remove(at: low)
-                slots.remove(at: low)
-            }
+            if found { entries.remove(at: low) }
             return
         }
-        let slot: Slot
-        if let size64 {
-            slot = Slot(size: size64, sizeScale: level.size.scale, priceScale: level.price.scale, isBig: false)
+        let entry: Entry
+        if let size64, size64 > 0, UInt64(size64) <= Entry.sizeMask {
+            entry = Entry(key: key, size: UInt64(size64), sizeScale: UInt64(level.size.scale), priceScale: level.price.scale)
         } else {
             bigSizes.append(level.size)
-            slot = Slot(size: Int64(bigSizes.count - 1), sizeScale: 0, priceScale: level.price.scale, isBig: true)
+            entry = Entry(key: key, size: UInt64(bigSizes.count - 1), sizeScale: Entry.bigMarker, priceScale: level.price.scale)
         }
         if found {
-            slots[low] = slot
+            entries[low] = entry
         } else {
-            keys.insert(key, at: low)
-            slots.insert(slot, at: low)
+            entries.insert(entry, at: low)
         }
     }
 
     /// Keeps the best `depth` levels.
     mutating func truncate(to depth: Int) {
         guard count > depth else { return }
-        keys.removeFirst(count - depth)
-        slots.removeFirst(count - depth)
+        entries.removeFirst(count - depth)
     }
 
     mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        slots.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
         bigSizes.removeAll(keepingCapacity: true)
     }
 
     /// Multiplies every key by `factor` (the book's key scale grew to `scale`); false on overflow.
     mutating func rescaleKeys(by factor: Int64, to scale: UInt8) -> Bool {
-        for i in keys.indices {
-            let (k, overflow) = keys[i].multipliedReportingOverflow(by: factor)
+        for i in entries.indices {
+            let (k, overflow) = entries[i].key.multipliedReportingOverflow(by: factor)
             if overflow { return false }
-            keys[i] = k
+            entries[i].key = k
         }
         keyScale = scale
         return true

@@ -15,9 +15,8 @@ public struct ChecksumCache: Sendable {
 
     struct Entry: Sendable {
         var key: Int64 = .min
+        /// The level's packed size and scales (`BookSide.Entry.bits`).
         var size: Int64 = .min
-        var sizeScale: UInt8 = 0
-        var priceScale: UInt8 = 0
         var length: UInt8 = 0
     }
 
@@ -110,26 +109,26 @@ public struct ChecksumCache: Sendable {
         _ entries: inout [Entry], _ texts: inout [UInt8], _ spareEntries: inout [Entry], _ spareTexts: inout [UInt8]
     ) {
         let count = min(depth, side.count)
-        side.keys.withUnsafeBufferPointer { keys in
+        side.entries.withUnsafeBufferPointer { stored in
             do {
                 entries.withUnsafeBufferPointer { old in
                     texts.withUnsafeBufferPointer { oldTexts in
                         spareEntries.withUnsafeMutableBufferPointer { new in
                             spareTexts.withUnsafeMutableBufferPointer { newTexts in
                                 for rank in 0..<count {
-                                    let i = keys.count &- 1 &- rank
-                                    let key = keys[i]
-                                    let stored = side.slots[i]
-                                    let size = stored.isBig ? Int64.min : stored.size
+                                    let i = stored.count &- 1 &- rank
+                                    let entry = stored[i]
+                                    let key = entry.key
+                                    // The packed size and scales identify the text (price text: key and price scale).
+                                    let size = Int64(bitPattern: entry.bits)
                                     let destination = newTexts.baseAddress! + rank &* slot
                                     var reused = false
-                                    if size != .min {
+                                    if entry.sizeScale != BookSide.Entry.bigMarker {
                                         for attempt in 0..<3 {
                                             let candidate = attempt == 0 ? rank : (attempt == 1 ? rank &- 1 : rank &+ 1)
                                             guard candidate >= 0, candidate < depth else { continue }
                                             let e = old[candidate]
-                                            if e.key == key, e.size == size, e.sizeScale == stored.sizeScale,
-                                               e.priceScale == stored.priceScale {
+                                            if e.key == key, e.size == size {
                                                 Self.copyWords(destination, oldTexts.baseAddress! + candidate &* slot, Int(e.length))
                                                 new[rank] = e
                                                 reused = true
@@ -149,8 +148,7 @@ public struct ChecksumCache: Sendable {
                                             BookIntegrity.Checksum.writeDigits(level.price, destination, &n)
                                             BookIntegrity.Checksum.writeDigits(level.size, destination, &n)
                                         }
-                                        new[rank] = Entry(key: key, size: size, sizeScale: stored.sizeScale,
-                                                          priceScale: stored.priceScale, length: UInt8(n))
+                                        new[rank] = Entry(key: key, size: size, length: UInt8(n))
                                     }
                                 }
                                 for rank in count..<depth { new[rank] = Entry() }

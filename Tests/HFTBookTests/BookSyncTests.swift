@@ -37,6 +37,18 @@ import Testing
         #expect(s.book.keyScale == 4)
     }
 
+    /// Levels come back exactly as received: the price's own scale, sizes too large for the packed form.
+    @Test func levelsKeepTheirTextThroughTheCompactStorage() throws {
+        var book = OrderBook(instrument: Self.instrument)
+        try book.apply(bids: Self.levels([("30243.4", "0.0012029"), ("30243", "123456789012345678.5"), ("30242.99", "7")]),
+                       asks: Self.levels([("30250", "1.50"), ("30250.10", "2")]))
+        #expect(book.bids.all.map { "\($0.price.plainText)/\($0.size.plainText)" }
+                == ["30243.4/0.0012029", "30243/123456789012345678.5", "30242.99/7"])
+        #expect(book.asks.all.map { "\($0.price.plainText)/\($0.size.plainText)" } == ["30250/1.50", "30250.10/2"])
+        try book.apply(bids: Self.levels([("30243.00", "0")]), asks: [])  // the same price in another form deletes it
+        #expect(book.bids.count == 2)
+    }
+
     @Test func aCrossedBookIsNeverValid() {
         var s = Self.sync(.none)
         _ = s.receive(Self.update(.snapshot, bids: [("100", "1")], asks: [("101", "1")]))
