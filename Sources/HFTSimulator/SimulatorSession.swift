@@ -47,6 +47,7 @@ final class SimulatorSession: WebSocketHandler {
         while next < recorded.frames.count {
             let frame = recorded.frames[next]
             if let speed = simulator.options.speed, Double(frame.offset) / speed > Double(elapsed) { break }
+            if connection.pendingMessages >= simulator.options.maxQueuedFrames { break }
             connection.send(text: frame.text)
             next += 1
         }

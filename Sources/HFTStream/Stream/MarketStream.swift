@@ -25,6 +25,9 @@ public final class MarketStream: @unchecked Sendable {
         public var queueCapacity = 65_536
         /// Overrides the spec's stale-feed timeout (seconds).
         public var staleAfterSeconds: Double?
+        /// Overrides the spec's `permessageDeflate` for every connection (nil: offer compression where the spec
+        /// asks for it).
+        public var permessageDeflate: Bool?
         public init() {}
     }
 
