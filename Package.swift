@@ -187,6 +187,12 @@ let package = Package(
             dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
             swiftSettings: swiftSettings
         ),
+        // The command-line tool: argument validation, and `hft simulate` + `hft stream` end to end as processes.
+        .testTarget(
+            name: "HFTCommandLineTests",
+            dependencies: ["hft", "HFTCapture", "HFTAdapters", "HFTExchanges", "HFTCore", "HFTSimulator"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BindingsTests",
             dependencies: ["HFTWebSocket", "HFTIPC", "CLibWebSockets", "CZeroMQ"],

@@ -105,12 +105,15 @@ struct CommandFailure: Error, CustomStringConvertible {
 enum Quiet {
     /// libwebsockets: errors and warnings only (not its start-up notices); swift-log: warnings and worse (the
     /// stream's health events are printed by the command itself).
-    static func libraries() {
+    /// Idempotent (swift-log may be bootstrapped only once per process).
+    static func libraries() { _ = configured }
+
+    private static let configured: Void = {
         LibWebSockets.setLogLevels(1 | 2)  // LLL_ERR | LLL_WARN
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
         }
-    }
+    }()
 }
