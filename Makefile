@@ -8,14 +8,15 @@ SWIFT ?= swift
 deps:
 	@scripts/ensure-system-packages.sh
 
-## The local demo. Until the live stream and the exchange simulator exist (issue 4), it shows the exchanges
-## compiled from specs/ and replays recorded traffic through them offline.
+## The local demo, with no internet: `hft simulate` serves a recorded Binance session on loopback and
+## `hft stream` prints its live normalized events (scripts/demo-live.sh); then recorded sessions of every
+## exchange are replayed offline through the adapters compiled from specs/.
 demo: deps
 	$(SWIFT) build --product hft
 	.build/debug/hft --help
 	.build/debug/hft exchanges
-	@echo "--- first events of a recorded Binance session, normalized (docs/replay-format.md):"
-	@.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/binance.jsonl 2>/dev/null | head -5
+	@scripts/demo-live.sh .build/debug/hft
+	@echo "--- offline replay of recorded sessions through the generated adapters (hft replay --summary-only):"
 	@for x in binance binance_futures coinbase kraken kraken_futures; do \
 		.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/$$x.jsonl --summary-only || exit 1; done
 	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx --summary-only
