@@ -28,11 +28,12 @@ test: deps
 	$(SWIFT) test
 	@python3 scripts/check-spec-schema.py
 
-## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines.
+## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines
+## (Python's asyncio.Queue is measured right after, in the same run). One target: make bench BENCH=StreamBenchmarks
 bench: deps
-	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark --format jmh --path .build-bench/results
-	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json
-	@python3 scripts/asyncio-queue-baseline.py
+	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark $(if $(BENCH),--target $(BENCH)) --format jmh --path .build-bench/results
+	@python3 scripts/asyncio-queue-baseline.py > .build-bench/results/asyncio-queue.json
+	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json --asyncio .build-bench/results/asyncio-queue.json
 
 clean:
 	rm -rf .build .build-bench

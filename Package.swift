@@ -221,5 +221,10 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("DecimalBenchmarks", ["HFTCore"]),
         benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
         benchmark("QueueBenchmarks", ["HFTCore", "HFTStream"]),
+        // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
+        .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        benchmark("StreamBenchmarks", [
+            "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
+        ]),
     ]
 }
