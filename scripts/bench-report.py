@@ -77,6 +77,9 @@ def main(argv):
             if baseline and r is not baseline:
                 against = {'queue handoff': 'bare SPSC ring'}.get(group, 'bare C lws client' if 'wire to observer' in group else 'baseline')
                 ratios.append((group, r['name'], against, baseline['ns'] / r['ns']))
+            if r['latency'] is not None:  # paced: its time per item is the recording's pace, not a cost
+                print(f"  {r['name']:<72} {extra.strip()}")
+                continue
             print(f"  {r['name']:<72} {r['ns']:10.1f} ns/{r['unit']}  {ratio}  {allocs}{extra}")
     if asyncio_ns:
         print(f"\nasyncio.Queue (scripts/asyncio-queue-baseline.py, same run): {asyncio_ns:.1f} ns/event")

@@ -59,6 +59,10 @@ public final class WebSocketService: @unchecked Sendable {
     public var onTick: ((WebSocketService) -> Void)?
     /// Receives connections accepted by the server role. Set it before clients can connect.
     public var onAccept: ((WebSocketService, WebSocketConnection) -> Void)?
+    /// Runs on the service thread after each service round (one poll and the callbacks of everything it found
+    /// ready: typically every message of one socket read), e.g. to hand a round's work to other threads at once.
+    /// Set before or from the service thread.
+    public var onServiced: ((WebSocketService) -> Void)?
 
     /// Creates the context on a new service thread and waits until it is running.
     /// - Throws: ``LWSError`` when the context cannot be created (port in use, bad certificate).
@@ -165,6 +169,7 @@ public final class WebSocketService: @unchecked Sendable {
 
         while running {
             if lws_service(ctx, 0) < 0 { break }
+            onServiced?(self)
         }
         for connection in Array(connections.values) { connection.closeNow(reason: "service shutting down") }
         hft_timer_cancel(ctx, timer)
@@ -181,6 +186,7 @@ public final class WebSocketService: @unchecked Sendable {
         inbox.withLock { $0.removeAll() }
         onTick = nil
         onAccept = nil
+        onServiced = nil
         ended.signal()
     }
 

@@ -46,6 +46,8 @@ public final class MarketStream: @unchecked Sendable {
     private var connections: [StreamConnection] = []
     private let bindings = Mutex<[ObserverBinding]>([])
     private var frozenBindings: [ObserverBinding] = []
+    /// Events were pushed in this service round (service thread).
+    private var delivered = false
     private let lifecycle = Mutex<Int>(0)  // 0 new, 1 started, 2 stopped
 
     /// - Throws: ``HFTError`` when the exchange has no spec, an instrument has no symbol there, or the endpoint
@@ -97,6 +99,7 @@ public final class MarketStream: @unchecked Sendable {
         service.execute { [self] service in
             frozenBindings = all
             service.onTick = { [self] _ in for c in connections { c.tick() } }
+            service.onServiced = { [self] _ in wakeObservers() }
             for plan in plans { open(plan, replacing: nil) }
         }
     }
@@ -143,8 +146,17 @@ public final class MarketStream: @unchecked Sendable {
         connections.removeAll { $0 === connection }
     }
 
+    /// Events of one service round are pushed without waking the observers; ``wakeObservers()`` wakes them once
+    /// at the end of the round.
     func deliver(_ event: MarketEvent) {
-        for binding in frozenBindings { binding.push(event) }
+        for binding in frozenBindings { binding.push(event, wake: false) }
+        delivered = true
+    }
+
+    private func wakeObservers() {
+        guard delivered else { return }
+        delivered = false
+        for binding in frozenBindings { binding.wakeIfSleeping() }
     }
 
     func report(_ kind: HealthEvent.Kind, connection: String) {
