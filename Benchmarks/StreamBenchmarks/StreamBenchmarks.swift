@@ -123,8 +123,9 @@ let benchmarks: @Sendable () -> Void = {
     LibWebSockets.setLogLevels(1)  // errors only
     let session = Session()
     let frames = session.framesPerPass * 200
+    // Allocations are counted process-wide: the simulator's (a few per frame sent) are on both sides of a pair.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput],
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
         scalingFactor: .one,
         maxDuration: .seconds(4),
         maxIterations: 30
@@ -148,7 +149,7 @@ let benchmarks: @Sendable () -> Void = {
     let events = session.framesPerPass
     Benchmark(
         "wire to observer latency: MarketStream at 100x the recorded pace (per \(events) events)",
-        configuration: .init(metrics: [.wallClock, .throughput, p50, p99], scalingFactor: .one, maxDuration: .seconds(4), maxIterations: 30)
+        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal, p50, p99], scalingFactor: .one, maxDuration: .seconds(4), maxIterations: 30)
     ) { benchmark in
         let observer = measureStream(benchmark, session, frames: events, speed: 100, deflate: false, latency: true)
         benchmark.measurement(p50, observer.latency(percentile: 50))
