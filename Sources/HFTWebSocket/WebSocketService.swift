@@ -21,6 +21,10 @@ public final class WebSocketService: @unchecked Sendable {
         public var serverPrivateKeyPath: String?
         /// Reject text frames that are not valid UTF-8 (on by default).
         public var validateUTF8 = true
+        /// Initialize OpenSSL for this context: needed for `wss://` clients and a server with a certificate. It
+        /// loads the system CA store, which costs tens of milliseconds and about 200 000 allocations per context;
+        /// a context that only speaks `ws://` (the simulator, loopback) can skip it.
+        public var tls = true
         /// Messages larger than this close the connection (`message too big`).
         public var maxMessageBytes = 16 << 20
         /// Period of ``WebSocketService/onTick``.
@@ -131,7 +135,7 @@ public final class WebSocketService: @unchecked Sendable {
         extensions = exts
 
         var info = lws_context_creation_info()
-        info.options = hft_lws_option_do_ssl_global_init()
+        info.options = options.tls ? hft_lws_option_do_ssl_global_init() : 0
         if options.validateUTF8 { info.options |= hft_lws_option_validate_utf8() }
         info.protocols = UnsafePointer(protos)
         info.extensions = UnsafePointer(exts)
@@ -218,6 +222,10 @@ public final class WebSocketService: @unchecked Sendable {
         connection.offersPermessageDeflate = permessageDeflate
         guard let context else {
             connection.didClose(reason: "service stopped")
+            return connection
+        }
+        if url.secure && !options.tls {
+            connection.didClose(reason: "\(url) needs TLS, and this service was created without it (Options.tls)")
             return connection
         }
         register(connection)

@@ -89,7 +89,10 @@ public final class MarketStream: @unchecked Sendable {
         guard first else { return }
         let service: WebSocketService
         do {
-            service = try WebSocketService(options: .init(name: exchange.rawValue))
+            var serviceOptions = WebSocketService.Options(name: exchange.rawValue)
+            // OpenSSL (and the CA store) only when some connection needs it.
+            serviceOptions.tls = plans.contains { Self.url($0.url, endpoint: options.endpoint)?.secure ?? true }
+            service = try WebSocketService(options: serviceOptions)
         } catch {
             throw HFTError(.connection, "cannot start the WebSocket service: \(error)", context: ErrorContext(exchange: exchange))
         }
