@@ -66,6 +66,41 @@ import Testing
         #expect(simulator.terminationReason == .exit && simulator.terminationStatus == 0, "SIGINT must stop the simulator cleanly")
     }
 
+    /// `--fault drop@2s` closes the stream's connection; the stream reports it on standard error, reconnects and
+    /// is served again.
+    @Test func scheduledFaultIsSeenByTheStream() throws {
+        let file = try CaptureFile(contentsOf: URL(fileURLWithPath: Self.capture))
+        let simulator = Process()
+        simulator.executableURL = Self.hft
+        simulator.arguments = ["simulate", "--capture", Self.capture, "--loop", "--fault", "drop@2s"]
+        let simulatorOutput = Pipe()
+        simulator.standardOutput = simulatorOutput
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer { if simulator.isRunning { simulator.terminate() } }
+        let firstLine = String(decoding: simulatorOutput.fileHandleForReading.availableData, as: UTF8.self)
+        let url = try #require(firstLine.split(separator: "\n").first.map(String.init))
+
+        let stream = Process()
+        stream.executableURL = Self.hft
+        stream.arguments = ["stream", "binance"] + file.instruments.map(\.description)
+            + ["--channels", "l2_book,ticker,candles,trade", "--endpoint", url, "--seconds", "8"]
+        let health = Pipe()
+        stream.standardOutput = FileHandle.nullDevice
+        stream.standardError = health
+        try stream.run()
+        let text = String(decoding: health.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        stream.waitUntilExit()
+        #expect(stream.terminationStatus == 0)
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("# health binance/public#1 disconnected") }, "\(text)")
+        #expect(lines.contains { $0.hasPrefix("# health binance/public#1 reconnecting") }, "\(text)")
+        #expect(lines.filter { $0 == "# health binance/public#1 subscribed" }.count >= 2, "\(text)")
+        kill(simulator.processIdentifier, SIGINT)
+        simulator.waitUntilExit()
+        #expect(simulator.terminationStatus == 0)
+    }
+
     static func withoutReceiveTime(_ line: String) -> String {
         line.replacing(/,"receiveTime":[0-9]+/, with: "")
     }
