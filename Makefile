@@ -8,14 +8,15 @@ SWIFT ?= swift
 deps:
 	@scripts/ensure-system-packages.sh
 
-## The local demo. Until the live stream and the exchange simulator exist (issue 4), it shows the exchanges
-## compiled from specs/ and replays recorded traffic through them offline.
+## The local demo, with no internet: `hft simulate` serves a recorded Binance session on loopback and
+## `hft stream` prints its live normalized events (scripts/demo-live.sh); then recorded sessions of every
+## exchange are replayed offline through the adapters compiled from specs/.
 demo: deps
 	$(SWIFT) build --product hft
 	.build/debug/hft --help
 	.build/debug/hft exchanges
-	@echo "--- first events of a recorded Binance session, normalized (docs/replay-format.md):"
-	@.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/binance.jsonl 2>/dev/null | head -5
+	@scripts/demo-live.sh .build/debug/hft
+	@echo "--- offline replay of recorded sessions through the generated adapters (hft replay --summary-only):"
 	@for x in binance binance_futures coinbase kraken kraken_futures; do \
 		.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/$$x.jsonl --summary-only || exit 1; done
 	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx --summary-only
@@ -27,11 +28,12 @@ test: deps
 	$(SWIFT) test
 	@python3 scripts/check-spec-schema.py
 
-## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines.
+## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines
+## (Python's asyncio.Queue is measured right after, in the same run). One target: make bench BENCH=StreamBenchmarks
 bench: deps
-	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark --format jmh --path .build-bench/results
-	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json
-	@python3 scripts/asyncio-queue-baseline.py
+	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark $(if $(BENCH),--target $(BENCH)) --format jmh --path .build-bench/results
+	@python3 scripts/asyncio-queue-baseline.py > .build-bench/results/asyncio-queue.json
+	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json --asyncio .build-bench/results/asyncio-queue.json
 
 clean:
 	rm -rf .build .build-bench

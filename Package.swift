@@ -195,6 +195,12 @@ let package = Package(
             dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
             swiftSettings: swiftSettings
         ),
+        // The command-line tool: argument validation, and `hft simulate` + `hft stream` end to end as processes.
+        .testTarget(
+            name: "HFTCommandLineTests",
+            dependencies: ["hft", "HFTCapture", "HFTAdapters", "HFTExchanges", "HFTCore", "HFTSimulator"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HFTBookTests",
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
@@ -231,5 +237,10 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         // The baseline of the book benchmark: a C sorted-array book side.
         .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline"),
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
+        // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
+        .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        benchmark("StreamBenchmarks", [
+            "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
+        ]),
     ]
 }

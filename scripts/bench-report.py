@@ -2,18 +2,33 @@
 """Summarizes an ordo-one/benchmark JMH export as same-run ratios against each group's baseline.
 
 Benchmark names follow `<group>: <name> (per <N> <items>)`; in every group the benchmark whose name starts
-with `baseline` is the reference. Prints ns per item (median wall-clock time of an iteration / items), allocations per item and the speed-up
-over the baseline.
-Usage: scripts/bench-report.py results/Current_run.jmh.json
+with `baseline` is the reference. Prints ns per item (median wall-clock time of an iteration / items), allocations
+per item and the speed-up over the baseline; custom latency metrics (`latency p50 (ns)`, `latency p99 (ns)`, the
+median over iterations) where a benchmark records them. With `--asyncio FILE` (the JSON line printed by
+scripts/asyncio-queue-baseline.py in the same `make bench` run) the queue hand-off rows also get their ratio
+against Python's asyncio.Queue. Ends with the issue targets, each as a measured ratio.
+Usage: scripts/bench-report.py results/Current_run.jmh.json [--asyncio asyncio-queue.json]
 """
 import json
 import re
 import sys
 
 NAME = re.compile(r'^package\.benchmark\.(?P<target>[^.]+)\.(?P<group>[^:]+):_(?P<name>.*?)_\(per_(?P<n>\d+)_(?P<unit>\w+)\)$')
+LATENCY = ('latency p50 (ns)', 'latency p99 (ns)')
+
+# (group, row-name prefix, what the ratio is against, target ratio): the issue's targets, as same-run ratios.
+TARGETS = [
+    ('queue handoff', 'EventQueue', 'bare SPSC ring', 0.1),
+    ('queue handoff', 'EventQueue', 'asyncio.Queue', 10.0),
+    ('wire to observer', 'MarketStream', 'bare C lws client', 0.8),
+]
 
 
-def main(path):
+def median(metrics, key):
+    return metrics.get(key, {}).get('scorePercentiles', {}).get('50.0')
+
+
+def read_groups(path):
     groups = {}
     for b in json.load(open(path)):
         m = NAME.match(b['benchmark'])
@@ -22,25 +37,60 @@ def main(path):
             continue
         per = int(m['n'])
         secondary = b.get('secondaryMetrics', {})
-        wall = secondary.get('Time (wall clock)', {}).get('scorePercentiles', {}).get('50.0')  # µs per iteration
+        wall = median(secondary, 'Time (wall clock)')  # µs per iteration
         throughput = b['primaryMetric']['scorePercentiles']['50.0']  # iterations per second (integer: coarse)
-        mallocs = secondary.get('Malloc (total)', {}).get('scorePercentiles', {}).get('50.0')
+        mallocs = median(secondary, 'Malloc (total)')
         ns = wall * 1000 / per if wall else (1e9 / (throughput * per) if throughput else float('inf'))
+        group = m['group'].replace('_', ' ')
         row = {
             'name': m['name'].replace('_', ' '),
             'ns': ns,
             'allocs': (mallocs / per) if mallocs is not None else None,
             'unit': m['unit'].rstrip('s'),
+            # The JMH export carries earlier benchmarks' custom metrics along: read them only where recorded.
+            'latency': [median(secondary, k) for k in LATENCY] if 'latency' in group else None,
         }
-        groups.setdefault(m['group'].replace('_', ' '), []).append(row)
+        groups.setdefault(group, []).append(row)
+    return groups
+
+
+def main(argv):
+    path = argv[0]
+    asyncio_ns = None
+    if '--asyncio' in argv:
+        lines = [l for l in open(argv[argv.index('--asyncio') + 1]).read().splitlines() if l.strip()]
+        asyncio_ns = json.loads(lines[-1])['ns_per_event']
+    groups = read_groups(path)
+    ratios = []  # (group, row, against, ratio)
     for group, rows in groups.items():
         baseline = next((r for r in rows if r['name'].startswith('baseline')), None)
         print(f"\n{group}")
         for r in rows:
-            ratio = f"{baseline['ns'] / r['ns']:8.1f}x baseline" if baseline and r is not baseline else " " * 17
+            ratio = f"{baseline['ns'] / r['ns']:8.2f}x baseline" if baseline and r is not baseline else " " * 18
             allocs = f"{r['allocs']:.2f} allocs/{r['unit']}" if r['allocs'] is not None else ""
-            print(f"  {r['name']:<55} {r['ns']:10.1f} ns/{r['unit']}  {ratio}  {allocs}")
+            extra = ""
+            if r['latency'] and all(v is not None for v in r['latency']):
+                extra = f"  latency p50 {r['latency'][0] / 1000:.1f} µs, p99 {r['latency'][1] / 1000:.1f} µs"
+            if group == 'queue handoff' and asyncio_ns and not r['name'].startswith('baseline'):
+                extra += f"  {asyncio_ns / r['ns']:6.1f}x asyncio.Queue"
+                ratios.append((group, r['name'], 'asyncio.Queue', asyncio_ns / r['ns']))
+            if baseline and r is not baseline:
+                against = {'queue handoff': 'bare SPSC ring'}.get(group, 'bare C lws client' if 'wire to observer' in group else 'baseline')
+                ratios.append((group, r['name'], against, baseline['ns'] / r['ns']))
+            if r['latency'] is not None:  # paced: its time per item is the recording's pace, not a cost
+                print(f"  {r['name']:<72} {extra.strip()}")
+                continue
+            print(f"  {r['name']:<72} {r['ns']:10.1f} ns/{r['unit']}  {ratio}  {allocs}{extra}")
+    if asyncio_ns:
+        print(f"\nasyncio.Queue (scripts/asyncio-queue-baseline.py, same run): {asyncio_ns:.1f} ns/event")
+    print("\ntargets (same-run ratios; higher is faster)")
+    print(f"  {'measured':<72} {'ratio':>8}  {'target':>7}")
+    for group, prefix, against, target in TARGETS:
+        for g, name, a, value in ratios:
+            if g == group and a == against and name.startswith(prefix):
+                verdict = "met" if value >= target else "MISSED"
+                print(f"  {(group + ': ' + name + ' vs ' + against)[:72]:<72} {value:7.2f}x  ≥{target:5.1f}x  {verdict}")
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -91,10 +91,12 @@ public struct ConnectionConfiguration: Sendable {
     public let maxLifetimeSeconds: Int?
     /// Most messages per second the client may send.
     public let maxMessagesPerSecond: Double?
+    /// Offer permessage-deflate (RFC 7692) in the handshake; the server decides whether frames are compressed.
+    public let permessageDeflate: Bool
 
     public init(
         name: String, url: String, channels: [Channel], subscription: Subscription, maxStreams: Int?,
-        maxLifetimeSeconds: Int?, maxMessagesPerSecond: Double?
+        maxLifetimeSeconds: Int?, maxMessagesPerSecond: Double?, permessageDeflate: Bool = false
     ) {
         self.name = name
         self.url = url
@@ -103,6 +105,7 @@ public struct ConnectionConfiguration: Sendable {
         self.maxStreams = maxStreams
         self.maxLifetimeSeconds = maxLifetimeSeconds
         self.maxMessagesPerSecond = maxMessagesPerSecond
+        self.permessageDeflate = permessageDeflate
     }
 }
 

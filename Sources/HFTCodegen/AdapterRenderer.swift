@@ -73,7 +73,7 @@ struct ConfigurationRenderer {
             lines.append("        ConnectionConfiguration(")
             lines.append("            name: \(SwiftText.literal(c.name)), url: \(SwiftText.literal(c.url)),")
             lines.append("            channels: [\(channels)], subscription: \(subscription),")
-            lines.append("            maxStreams: \(c.maxStreams.map(String.init) ?? "nil"), maxLifetimeSeconds: \(c.maxLifetimeSeconds.map(String.init) ?? "nil"), maxMessagesPerSecond: \(c.maxMessagesPerSecond.map { "\($0)" } ?? "nil")),")
+            lines.append("            maxStreams: \(c.maxStreams.map(String.init) ?? "nil"), maxLifetimeSeconds: \(c.maxLifetimeSeconds.map(String.init) ?? "nil"), maxMessagesPerSecond: \(c.maxMessagesPerSecond.map { "\($0)" } ?? "nil")\(c.permessageDeflate ? ", permessageDeflate: true" : "")),")
         }
         lines.append("    ],")
         if let s = spec.subscribe {

@@ -47,6 +47,8 @@ public struct ConnectionSpec: Sendable {
     public let maxStreams: Int?
     public let maxLifetimeSeconds: Int?
     public let maxMessagesPerSecond: Double?
+    /// Offer permessage-deflate (RFC 7692) when connecting.
+    public let permessageDeflate: Bool
 }
 
 public struct SubscribeSpec: Sendable {

@@ -148,10 +148,12 @@ public enum SpecReader {
             let maxStreams = r.integer("maxStreams")
             let lifetime = r.integer("maxLifetimeSeconds")
             let rate = r.number("maxMessagesPerSecond")
-            r.finish(allowed: ["name", "url", "channels", "subscription", "separator", "maxStreams", "maxLifetimeSeconds", "maxMessagesPerSecond"])
+            let deflate = r.bool("permessageDeflate") ?? false
+            r.finish(allowed: ["name", "url", "channels", "subscription", "separator", "maxStreams", "maxLifetimeSeconds", "maxMessagesPerSecond",
+                               "permessageDeflate"])
             if let name, let url {
                 out.append(ConnectionSpec(name: name, url: url, channels: list, urlSeparator: separator, maxStreams: maxStreams,
-                                          maxLifetimeSeconds: lifetime, maxMessagesPerSecond: rate))
+                                          maxLifetimeSeconds: lifetime, maxMessagesPerSecond: rate, permessageDeflate: deflate))
             }
         }
         return out

@@ -23,6 +23,11 @@ public final class ExchangeSimulator: @unchecked Sendable {
         public var subscribeSettleSeconds = 0.5
         public var certificatePath: String?
         public var privateKeyPath: String?
+        /// Accept permessage-deflate (RFC 7692) from clients that offer it, as exchanges do.
+        public var acceptsPermessageDeflate = true
+        /// At most this many frames wait in a connection's send queue when replaying at full speed (back-pressure:
+        /// a looping replay must not queue without bound).
+        public var maxQueuedFrames = 4096
         public init() {}
     }
 
@@ -56,6 +61,7 @@ public final class ExchangeSimulator: @unchecked Sendable {
         serviceOptions.serverPrivateKeyPath = options.privateKeyPath
         serviceOptions.tickMicroseconds = 1_000
         serviceOptions.maxMessageBytes = 64 << 20
+        serviceOptions.acceptsPermessageDeflate = options.acceptsPermessageDeflate
         service = try WebSocketService(options: serviceOptions)
         service.execute { [self] service in
             service.onAccept = { [self] _, connection in accept(connection) }

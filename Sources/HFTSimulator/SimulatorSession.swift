@@ -66,6 +66,7 @@ final class SimulatorSession: WebSocketHandler {
         while next < recorded.frames.count {
             let frame = recorded.frames[next]
             if let speed = simulator.options.speed, Double(frame.offset) / speed > Double(elapsed) { break }
+            if connection.pendingMessages >= simulator.options.maxQueuedFrames { break }
             if recorded.serves(frame, to: request) { connection.send(text: frame.text) }
             next += 1
         }

@@ -29,6 +29,13 @@ public final class WebSocketConnection {
     /// Messages and bytes received (service thread).
     public private(set) var messagesReceived = 0
     public private(set) var bytesReceived = 0
+    /// permessage-deflate (RFC 7692) was negotiated: messages travel compressed (known once open).
+    public internal(set) var permessageDeflate = false
+    /// Messages queued by ``send(text:)`` and not yet written to the socket (service thread); lets a sender
+    /// apply back-pressure instead of queueing without bound.
+    public var pendingMessages: Int { outbox.count - outboxHead }
+    /// A client connection that offers permessage-deflate in its handshake.
+    var offersPermessageDeflate = false
     var wsi: OpaquePointer?
     var closeReason: String?
     var peerCloseReason: String?

@@ -21,10 +21,17 @@ public final class WebSocketService: @unchecked Sendable {
         public var serverPrivateKeyPath: String?
         /// Reject text frames that are not valid UTF-8 (on by default).
         public var validateUTF8 = true
+        /// Initialize OpenSSL for this context: needed for `wss://` clients and a server with a certificate. It
+        /// loads the system CA store, which costs tens of milliseconds and about 200 000 allocations per context;
+        /// a context that only speaks `ws://` (the simulator, loopback) can skip it.
+        public var tls = true
         /// Messages larger than this close the connection (`message too big`).
         public var maxMessageBytes = 16 << 20
         /// Period of ``WebSocketService/onTick``.
         public var tickMicroseconds: Int64 = 100_000
+        /// Server role: accept permessage-deflate (RFC 7692) when a client offers it. Client connections offer it
+        /// only when ``WebSocketService/connect(_:tls:permessageDeflate:handler:)`` asks for it.
+        public var acceptsPermessageDeflate = false
 
         public init(name: String, listenPort: Int? = nil) {
             self.name = name
@@ -44,6 +51,9 @@ public final class WebSocketService: @unchecked Sendable {
     private var running = true
     private var protocols: UnsafeMutablePointer<lws_protocols>?
     private var protocolName: UnsafeMutablePointer<CChar>?
+    private var extensions: UnsafeMutablePointer<lws_extension>?
+    /// Connections on which lws instantiated permessage-deflate, until their ESTABLISHED callback (service thread).
+    var deflating: Set<OpaquePointer> = []
     private let timer = UnsafeMutablePointer<hft_timer>.allocate(capacity: 1)
     private var connections: [ObjectIdentifier: WebSocketConnection] = [:]
     /// The port the server listens on (after `init`), when it has the server role.
@@ -53,6 +63,10 @@ public final class WebSocketService: @unchecked Sendable {
     public var onTick: ((WebSocketService) -> Void)?
     /// Receives connections accepted by the server role. Set it before clients can connect.
     public var onAccept: ((WebSocketService, WebSocketConnection) -> Void)?
+    /// Runs on the service thread after each service round (one poll and the callbacks of everything it found
+    /// ready: typically every message of one socket read), e.g. to hand a round's work to other threads at once.
+    /// Set before or from the service thread.
+    public var onServiced: ((WebSocketService) -> Void)?
 
     /// Creates the context on a new service thread and waits until it is running.
     /// - Throws: ``LWSError`` when the context cannot be created (port in use, bad certificate).
@@ -110,11 +124,21 @@ public final class WebSocketService: @unchecked Sendable {
         protos[0].callback = hftServiceCallback
         protos[0].rx_buffer_size = 65536
         protocols = protos
+        // permessage-deflate is installed for every context and negotiated per connection: clients offer it only
+        // when they ask for it (CLIENT_CONFIRM_EXTENSION_SUPPORTED), servers accept it only when their options say
+        // so (CONFIRM_EXTENSION_OKAY).
+        let exts = UnsafeMutablePointer<lws_extension>.allocate(capacity: 2)
+        exts.initialize(repeating: lws_extension(), count: 2)
+        exts[0].name = UnsafePointer(strdup("permessage-deflate"))
+        exts[0].callback = hftDeflateExtension
+        exts[0].client_offer = UnsafePointer(strdup("permessage-deflate; client_max_window_bits"))
+        extensions = exts
 
         var info = lws_context_creation_info()
-        info.options = hft_lws_option_do_ssl_global_init()
+        info.options = options.tls ? hft_lws_option_do_ssl_global_init() : 0
         if options.validateUTF8 { info.options |= hft_lws_option_validate_utf8() }
         info.protocols = UnsafePointer(protos)
+        info.extensions = UnsafePointer(exts)
         info.user = Unmanaged.passUnretained(self).toOpaque()
         let iface = strdup("127.0.0.1")
         let cert = options.serverCertificatePath.map { strdup($0) } ?? nil
@@ -149,6 +173,7 @@ public final class WebSocketService: @unchecked Sendable {
 
         while running {
             if lws_service(ctx, 0) < 0 { break }
+            onServiced?(self)
         }
         for connection in Array(connections.values) { connection.closeNow(reason: "service shutting down") }
         hft_timer_cancel(ctx, timer)
@@ -156,11 +181,16 @@ public final class WebSocketService: @unchecked Sendable {
         context = nil
         protos.deallocate()
         free(name)
+        free(UnsafeMutableRawPointer(mutating: exts[0].name))
+        free(UnsafeMutableRawPointer(mutating: exts[0].client_offer))
+        exts.deallocate()
+        deflating.removeAll()
         // Work handed over after shutdown began is dropped: nothing can run it any more. The callbacks go too
         // (they usually capture their owner, which owns this service).
         inbox.withLock { $0.removeAll() }
         onTick = nil
         onAccept = nil
+        onServiced = nil
         ended.signal()
     }
 
@@ -183,10 +213,19 @@ public final class WebSocketService: @unchecked Sendable {
     func unregister(_ connection: WebSocketConnection) { connections[ObjectIdentifier(connection)] = nil }
 
     /// Opens a client connection (service thread only). Events go to `handler`; `connection.close()` ends it.
-    public func connect(_ url: WebSocketURL, tls: TLSVerification = .full, handler: any WebSocketHandler) -> WebSocketConnection {
+    /// With `permessageDeflate` the handshake offers RFC 7692 compression; whether the server took it is
+    /// ``WebSocketConnection/permessageDeflate`` once the connection is open.
+    public func connect(
+        _ url: WebSocketURL, tls: TLSVerification = .full, permessageDeflate: Bool = false, handler: any WebSocketHandler
+    ) -> WebSocketConnection {
         let connection = WebSocketConnection(service: self, handler: handler, url: url)
+        connection.offersPermessageDeflate = permessageDeflate
         guard let context else {
             connection.didClose(reason: "service stopped")
+            return connection
+        }
+        if url.secure && !options.tls {
+            connection.didClose(reason: "\(url) needs TLS, and this service was created without it (Options.tls)")
             return connection
         }
         register(connection)
@@ -222,78 +261,4 @@ public final class WebSocketService: @unchecked Sendable {
         }
         return connection
     }
-}
-
-/// The lws protocol callback: finds the service and the connection and forwards the event.
-private func hftServiceCallback(
-    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
-    _ data: UnsafeMutableRawPointer?, _ length: Int
-) -> Int32 {
-    guard let wsi else { return 0 }
-    let contextUser = lws_context_user(lws_get_context(wsi))
-    guard let contextUser else { return 0 }
-    let service = Unmanaged<WebSocketService>.fromOpaque(contextUser).takeUnretainedValue()
-    let connection = lws_get_opaque_user_data(wsi).map {
-        Unmanaged<WebSocketConnection>.fromOpaque($0).takeUnretainedValue()
-    }
-    switch reason {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        service.drainInbox()
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        connection?.wsi = wsi
-        connection?.didOpen()
-    case LWS_CALLBACK_ESTABLISHED:
-        let accepted = WebSocketConnection(service: service, handler: nil, url: nil)
-        accepted.wsi = wsi
-        accepted.requestPath = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
-        if let query = header(wsi, WSI_TOKEN_HTTP_URI_ARGS), !query.isEmpty { accepted.requestPath += "?" + query }
-        service.register(accepted)
-        lws_set_opaque_user_data(wsi, Unmanaged.passUnretained(accepted).toOpaque())
-        service.onAccept?(service, accepted)
-        accepted.didOpen()
-    case LWS_CALLBACK_CLIENT_RECEIVE, LWS_CALLBACK_RECEIVE:
-        guard let connection else { return 0 }
-        let bytes = UnsafeRawBufferPointer(start: data, count: length)
-        return connection.didReceive(bytes, binary: lws_frame_is_binary(wsi) != 0,
-                                     final: lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0)
-    case LWS_CALLBACK_CLIENT_WRITEABLE, LWS_CALLBACK_SERVER_WRITEABLE:
-        return connection?.didBecomeWritable() ?? 0
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if let connection, let data, length >= 2 {
-            let bytes = UnsafeRawBufferPointer(start: data, count: length)
-            let code = Int(bytes[0]) << 8 | Int(bytes[1])
-            let text = String(decoding: bytes.dropFirst(2), as: UTF8.self)
-            connection.peerCloseReason = "closed by peer (code \(code)\(text.isEmpty ? "" : ": \(text)"))"
-        }
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        let text = data.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "unknown error"
-        connection?.didClose(reason: "connection error: \(text)")
-        lws_set_opaque_user_data(wsi, nil)
-    case LWS_CALLBACK_CLIENT_CLOSED, LWS_CALLBACK_CLOSED:
-        connection?.didClose(reason: connection?.closeReason ?? connection?.peerCloseReason ?? "connection closed")
-        lws_set_opaque_user_data(wsi, nil)
-    case LWS_CALLBACK_WSI_DESTROY:
-        if let connection, connection.state != .closed {
-            connection.didClose(reason: connection.closeReason ?? "connection destroyed")
-        }
-        lws_set_opaque_user_data(wsi, nil)
-    default:
-        break
-    }
-    return 0
-}
-
-/// A request header of a connection being accepted (query arguments are joined with `&`).
-private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
-    let length = Int(lws_hdr_total_length(wsi, token))
-    guard length > 0 else { return nil }
-    var buffer = [CChar](repeating: 0, count: length + 64)
-    let copied = buffer.withUnsafeMutableBufferPointer { lws_hdr_copy(wsi, $0.baseAddress, Int32($0.count), token) }
-    guard copied >= 0 else { return nil }
-    return String(decoding: buffer.prefix(Int(copied)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-private func hftServiceTimerFired(_ user: UnsafeMutableRawPointer?) {
-    guard let user else { return }
-    Unmanaged<WebSocketService>.fromOpaque(user).takeUnretainedValue().timerFired()
 }

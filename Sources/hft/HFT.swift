@@ -7,13 +7,13 @@ struct HFT: ParsableCommand {
         commandName: "hft",
         abstract: "HFTKit: market connectivity for trading systems.",
         discussion: """
-            Subcommands that exist today are listed below. Streaming, recording, replay, the exchange
-            simulator, spec checks and services arrive with their issues (see README.md).
+            Subcommands that exist today are listed below. Recording, order books, IPC and services arrive with
+            their issues (see README.md).
             """,
         version: HFTVersion.current,
         subcommands: [
-            VersionCommand.self, ExchangesCommand.self, ReplayCommand.self, SpecCommand.self, DecimalCommand.self, TimeCommand.self,
-            InstrumentCommand.self,
+            VersionCommand.self, ExchangesCommand.self, StreamCommand.self, SimulateCommand.self, ReplayCommand.self,
+            SpecCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self,
         ]
     )
 }

@@ -59,6 +59,25 @@ import Testing
         }
     }
 
+    @Test func readsPermessageDeflatePerConnection() throws {
+        let plain = try SpecReader.read(file: "specs/demo.json", text: Self.spec())
+        #expect(plain.connections.map(\.permessageDeflate) == [false])
+        #expect(!AdapterRenderer(plain).render().contains("permessageDeflate"))
+        let asking = Self.spec().replacing(#""subscription": "messages"}]"#, with: #""subscription": "messages", "permessageDeflate": true}]"#)
+        let deflate = try SpecReader.read(file: "specs/demo.json", text: asking)
+        #expect(deflate.connections.map(\.permessageDeflate) == [true])
+        #expect(AdapterRenderer(deflate).render().contains("permessageDeflate: true"))
+        let wrong = Self.spec().replacing(#""subscription": "messages"}]"#, with: #""subscription": "messages", "permessageDeflate": "yes"}]"#)
+        do {
+            _ = try SpecReader.read(file: "specs/demo.json", text: wrong)
+            Issue.record("a string permessageDeflate was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "specs/demo.json:7: error: $.connections[0].permessageDeflate: expected true or false; found a string",
+            ])
+        }
+    }
+
     @Test func theScaffoldIsAValidSpec() throws {
         let spec = try SpecReader.read(file: "specs/new_exchange.json", text: SpecScaffold.render(exchange: "new_exchange"))
         #expect(spec.messages.map(\.kind) == ["pong", "subscribed", "error", "trade"])

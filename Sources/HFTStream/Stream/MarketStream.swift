@@ -29,6 +29,9 @@ public final class MarketStream: @unchecked Sendable {
         public var reconnect: ReconnectConfiguration?
         /// Messages larger than this close their connection (reported as `disconnected`), which then reconnects.
         public var maxMessageBytes = 16 << 20
+        /// Overrides the spec's `permessageDeflate` for every connection (nil: offer compression where the spec
+        /// asks for it).
+        public var permessageDeflate: Bool?
         public init() {}
     }
 
@@ -47,6 +50,8 @@ public final class MarketStream: @unchecked Sendable {
     private var connections: [StreamConnection] = []
     private let bindings = Mutex<[ObserverBinding]>([])
     private var frozenBindings: [ObserverBinding] = []
+    /// Events were pushed in this service round (service thread).
+    private var delivered = false
     private let lifecycle = Mutex<Int>(0)  // 0 new, 1 started, 2 stopped
 
     /// - Throws: ``HFTError`` when the exchange has no spec, an instrument has no symbol there, or the endpoint
@@ -91,6 +96,8 @@ public final class MarketStream: @unchecked Sendable {
         do {
             var serviceOptions = WebSocketService.Options(name: exchange.rawValue)
             serviceOptions.maxMessageBytes = options.maxMessageBytes
+            // OpenSSL (and the CA store) only when some connection needs it.
+            serviceOptions.tls = plans.contains { Self.url($0.url, endpoint: options.endpoint)?.secure ?? true }
             service = try WebSocketService(options: serviceOptions)
         } catch {
             throw HFTError(.connection, "cannot start the WebSocket service: \(error)", context: ErrorContext(exchange: exchange))
@@ -101,6 +108,7 @@ public final class MarketStream: @unchecked Sendable {
         service.execute { [self] service in
             frozenBindings = all
             service.onTick = { [self] _ in for c in connections { c.tick() } }
+            service.onServiced = { [self] _ in wakeObservers() }
             for plan in plans { open(plan, replacing: nil) }
         }
     }
@@ -147,8 +155,17 @@ public final class MarketStream: @unchecked Sendable {
         connections.removeAll { $0 === connection }
     }
 
+    /// Events of one service round are pushed without waking the observers; ``wakeObservers()`` wakes them once
+    /// at the end of the round.
     func deliver(_ event: MarketEvent) {
-        for binding in frozenBindings { binding.push(event) }
+        for binding in frozenBindings { binding.push(event, wake: false) }
+        delivered = true
+    }
+
+    private func wakeObservers() {
+        guard delivered else { return }
+        delivered = false
+        for binding in frozenBindings { binding.wakeIfSleeping() }
     }
 
     func report(_ kind: HealthEvent.Kind, connection: String) {

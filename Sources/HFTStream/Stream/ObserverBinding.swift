@@ -61,8 +61,9 @@ public final class ObserverBinding: @unchecked Sendable {
         }
     }
 
-    /// Service thread.
-    func push(_ event: MarketEvent) {
+    /// Service thread. With `wake` false the consumer is not woken now: the caller calls ``wakeIfSleeping()``
+    /// once for a whole service round (one futex wake per socket read instead of one per event).
+    func push(_ event: MarketEvent, wake: Bool = true) {
         let slot = Self.slot(event)
         if queues[slot].push(event) == .dropped {
             dropped[slot] += 1
@@ -73,8 +74,11 @@ public final class ObserverBinding: @unchecked Sendable {
                 push(health: HealthEvent(exchange: exchange, connection: "", kind: kind, time: Timestamp.now()))
             }
         }
-        wakeConsumer()
+        if wake { wakeConsumer() }
     }
+
+    /// Wakes the consumer if it sleeps (service thread, after pushes with `wake: false`).
+    func wakeIfSleeping() { wakeConsumer() }
 
     /// Any thread (health events are rare: a locked array, never dropped).
     func push(health event: HealthEvent) {

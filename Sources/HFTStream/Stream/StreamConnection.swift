@@ -48,7 +48,7 @@ final class StreamConnection: WebSocketHandler {
         for action in actions {
             switch action {
             case .connect:
-                socket = stream.service?.connect(url, tls: stream.options.tls, handler: self)
+                socket = stream.service?.connect(url, tls: stream.options.tls, permessageDeflate: offersDeflate, handler: self)
             case .subscribe:
                 for frame in plan.subscribeFrames { socket?.send(text: frame) }
                 machine.sent(now: Self.monotonicNow())
@@ -72,6 +72,12 @@ final class StreamConnection: WebSocketHandler {
                 stream.report(kind, connection: plan.name)
             }
         }
+    }
+
+    /// Whether the handshake offers permessage-deflate: the stream's override, else the spec's connection entry.
+    private var offersDeflate: Bool {
+        stream.options.permessageDeflate
+            ?? stream.configuration.connections.contains { $0.permessageDeflate && plan.name.hasPrefix($0.name + "#") }
     }
 
     private func sendPing() {
