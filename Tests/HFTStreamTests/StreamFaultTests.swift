@@ -45,6 +45,34 @@ import Testing
         #expect(simulator.sessionsServed == 2 * stream.plans.count)
     }
 
+    /// A connection reaching its maximum lifetime is replaced without a gap: the new connection is opened first
+    /// and the old one closed only when the new one has delivered its first frame. Over real sockets: `plannedReconnect`,
+    /// no `disconnected` or `reconnecting` before the replacement took over, and every event of both connections'
+    /// replays arrives (each new connection is served the recording from its start).
+    @Test func lifetimeLimitReplacesTheConnectionWithoutAGap() throws {
+        let fixture = try Self.fixture()
+        let simulator = try fixture.simulator()
+        defer { simulator.stop() }
+        let stream = try fixture.stream(endpoint: simulator.baseURL) { $0.maxLifetimeSeconds = 1; $0.staleAfterSeconds = 600 }
+        let observer = CollectingObserver()
+        stream.bind(observer)
+        try stream.start()
+        let expected = fixture.expected
+        #expect(observer.wait { observer.count == expected.count }, "first connection: \(observer.count) of \(expected.count)")
+        let replaced = observer.wait { observer.count == 2 * expected.count }
+        stream.stop()
+        #expect(replaced, "after the planned reconnect: \(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
+        #expect(ReplayFixture.grouped(observer.events.withLock { $0 }.prefix(2 * expected.count))
+                == ReplayFixture.grouped(expected + expected))
+        let kinds = observer.health.withLock { $0 }.map(\.kind.name)
+        #expect(containsInOrder(kinds, ["connected", "subscribed", "plannedReconnect", "connecting", "connected", "subscribed"]),
+                "\(kinds)")
+        let switchover = kinds.firstIndex(of: "plannedReconnect") ?? kinds.count
+        let secondSubscribed = kinds[switchover...].firstIndex(of: "subscribed") ?? kinds.count
+        #expect(!kinds[..<secondSubscribed].contains("reconnecting"), "\(kinds)")
+        #expect(!kinds[..<secondSubscribed].contains("stale"), "\(kinds)")
+    }
+
     /// The server goes silent mid-replay (connection open, nothing sent): after the stale timeout the stream
     /// closes it, reports `stale`, reconnects and gets the recording from its start again. The simulator loops,
     /// so the feed is never silent but for the stall.

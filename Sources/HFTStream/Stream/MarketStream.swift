@@ -25,6 +25,9 @@ public final class MarketStream: @unchecked Sendable {
         public var queueCapacity = 65_536
         /// Overrides the spec's stale-feed timeout (seconds).
         public var staleAfterSeconds: Double?
+        /// Overrides the spec's maximum connection lifetime (seconds): a connection that reaches it is replaced by
+        /// a new one, opened first, which takes over at its first frame (planned reconnect).
+        public var maxLifetimeSeconds: Double?
         /// Overrides the spec's reconnect backoff (tests use short delays).
         public var reconnect: ReconnectConfiguration?
         /// Messages larger than this close their connection (reported as `disconnected`), which then reconnects.
@@ -136,7 +139,9 @@ public final class MarketStream: @unchecked Sendable {
         var settings = ConnectionMachine.Settings(
             staleAfter: Int64(((options.staleAfterSeconds ?? heartbeat.staleAfterSeconds) * 1e9).rounded()),
             pingInterval: heartbeat.intervalSeconds.map { Int64(($0 * 1e9).rounded()) })
-        if let lifetime = configuration.connections.first(where: { plan.name.hasPrefix($0.name) })?.maxLifetimeSeconds {
+        if let lifetime = options.maxLifetimeSeconds {
+            settings.maxLifetime = Int64((lifetime * 1e9).rounded())
+        } else if let lifetime = configuration.connections.first(where: { plan.name.hasPrefix($0.name) })?.maxLifetimeSeconds {
             settings.maxLifetime = Int64(lifetime) * 1_000_000_000
         }
         let connection = StreamConnection(stream: self, plan: plan, url: url, settings: settings)
