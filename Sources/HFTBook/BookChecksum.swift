@@ -3,8 +3,8 @@ import HFTCore
 
 /// The book checksum algorithms exchanges use, by the names specs give them (`"checksum"` in a spec's `book`).
 ///
-/// Each writes the text of the top levels into one stack buffer (digits straight from the decimals' 64-bit
-/// mantissas) and runs the CRC once over it: no string is built, nothing is allocated.
+/// The text of the top levels is written with digits straight from the decimals' 64-bit mantissas, no string
+/// built; ``ChecksumCache`` keeps each level's text between updates and runs the CRC once over the whole.
 ///
 /// | name | text | sent as |
 /// |---|---|---|
@@ -19,55 +19,11 @@ extension BookIntegrity.Checksum {
     /// False when the book engine cannot compute this algorithm's checksum (see the notes above).
     public var isVerifiable: Bool { self == .krakenCRC32Top10 || self == .okxCRC32Top25 }
 
-    /// The checksum of `book` as the exchange computes it, or nil when not verifiable.
+    /// The checksum of `book` as the exchange computes it, or nil when not verifiable. Formats every top level
+    /// (a fresh ``ChecksumCache``); a book verified after each update keeps its cache instead (``BookSync``).
     public func compute(_ book: OrderBook) -> UInt32? {
-        switch self {
-        case .none, .krakenV2CRC32Top10: return nil
-        case .krakenCRC32Top10: return Self.kraken(book, depth: 10)
-        case .okxCRC32Top25: return Self.okx(book, depth: 25)
-        }
-    }
-
-    static func kraken(_ book: OrderBook, depth: Int) -> UInt32 {
-        // Longest text: 2 × depth levels × (price + size digits ≤ 2 × 39).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * depth * 80) { scratch in
-            let out = scratch.baseAddress!
-            var n = 0
-            func feed(_ side: BookSide) {
-                for rank in 0..<min(depth, side.count) {
-                    let level = side.level(at: rank)
-                    writeDigits(level.price, out, &n)
-                    writeDigits(level.size, out, &n)
-                }
-            }
-            feed(book.asks)
-            feed(book.bids)
-            var crc = CRC32()
-            crc.update(UnsafePointer(out), count: n)
-            return crc.value
-        }
-    }
-
-    static func okx(_ book: OrderBook, depth: Int) -> UInt32 {
-        // Longest text: 2 × depth levels × (price + size ≤ 2 × 41, two colons).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * depth * (2 * ExactDecimal.maxTextLength + 2)) { scratch in
-            let out = scratch.baseAddress!
-            var n = 0
-            func feed(_ level: BookLevel) {
-                if n > 0 { out[n] = UInt8(ascii: ":"); n &+= 1 }
-                writePlain(level.price, out, &n)
-                out[n] = UInt8(ascii: ":")
-                n &+= 1
-                writePlain(level.size, out, &n)
-            }
-            for rank in 0..<depth {
-                if rank < book.bids.count { feed(book.bids.level(at: rank)) }
-                if rank < book.asks.count { feed(book.asks.level(at: rank)) }
-            }
-            var crc = CRC32()
-            crc.update(UnsafePointer(out), count: n)
-            return crc.value
-        }
+        var cache = ChecksumCache()
+        return cache.compute(self, book)
     }
 
     /// Appends the digits of `|mantissa|`: the text with the point and leading zeros removed (`0` for zero).

@@ -44,9 +44,8 @@ public struct BookSync: Sendable {
     /// Deltas kept while waiting for a REST snapshot.
     public let bufferLimit: Int
 
-    /// Counters for reports and tests.
+    /// Checksums that matched, for reports and tests (faults are listed by ``BookKeeper``).
     public private(set) var checksumsVerified = 0
-    public private(set) var faults = 0
 
     var previous = BookSequence()
     var checksumCache = ChecksumCache()
@@ -155,7 +154,6 @@ public struct BookSync: Sendable {
     }
 
     private mutating func invalidate(_ fault: BookFault) -> Action {
-        faults += 1
         status = .awaitingSnapshot
         previous = BookSequence()
         bridgeFrom = nil

@@ -44,12 +44,6 @@ public struct CRC32: Sendable {
         }
         state = crc
     }
-
-    /// Feeds one byte.
-    @inlinable
-    public mutating func update(byte: UInt8) {
-        state = CRC32Tables.table.withUnsafeBufferPointer { t in t[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8) }
-    }
 }
 
 /// The eight 256-entry tables of slicing-by-8, made once.

@@ -26,16 +26,8 @@ import Testing
         var replay = CaptureReplay()
         replay.run(file, adapter: adapter) { expected.append(Self.withoutReceiveTime(EventJSON.encode($0))) }
 
-        let simulator = Process()
-        simulator.executableURL = Self.hft
-        simulator.arguments = ["simulate", "--capture", Self.capture, "--max", "--loop"]
-        let simulatorOutput = Pipe()
-        simulator.standardOutput = simulatorOutput
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
+        let (simulator, url) = try Self.simulate(["--max", "--loop"])
         defer { if simulator.isRunning { simulator.terminate() } }
-        let firstLine = String(decoding: simulatorOutput.fileHandleForReading.availableData, as: UTF8.self)
-        let url = try #require(firstLine.split(separator: "\n").first.map(String.init))
         #expect(url.hasPrefix("ws://127.0.0.1:"))
 
         let count = 200
@@ -70,16 +62,8 @@ import Testing
     /// is served again.
     @Test func scheduledFaultIsSeenByTheStream() throws {
         let file = try CaptureFile(contentsOf: URL(fileURLWithPath: Self.capture))
-        let simulator = Process()
-        simulator.executableURL = Self.hft
-        simulator.arguments = ["simulate", "--capture", Self.capture, "--loop", "--fault", "drop@2s"]
-        let simulatorOutput = Pipe()
-        simulator.standardOutput = simulatorOutput
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
+        let (simulator, url) = try Self.simulate(["--loop", "--fault", "drop@2s"])
         defer { if simulator.isRunning { simulator.terminate() } }
-        let firstLine = String(decoding: simulatorOutput.fileHandleForReading.availableData, as: UTF8.self)
-        let url = try #require(firstLine.split(separator: "\n").first.map(String.init))
 
         let stream = Process()
         stream.executableURL = Self.hft
@@ -99,6 +83,23 @@ import Testing
         kill(simulator.processIdentifier, SIGINT)
         simulator.waitUntilExit()
         #expect(simulator.terminationStatus == 0)
+    }
+
+    /// `hft simulate --capture <capture> <arguments>` started, and the URL it prints as its first line.
+    static func simulate(_ arguments: [String]) throws -> (Process, String) {
+        let simulator = Process()
+        simulator.executableURL = hft
+        simulator.arguments = ["simulate", "--capture", capture] + arguments
+        let output = Pipe()
+        simulator.standardOutput = output
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let url = firstLine.split(separator: "\n").first.map(String.init) else {
+            simulator.terminate()
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "hft simulate printed no URL"])
+        }
+        return (simulator, url)
     }
 
     static func withoutReceiveTime(_ line: String) -> String {
