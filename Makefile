@@ -7,6 +7,7 @@ SWIFT ?= swift
 
 deps:
 	@scripts/ensure-system-packages.sh
+	@scripts/ensure-python-packages.sh
 
 ## The local demo, with no internet: `hft simulate` serves a recorded Binance session on loopback and
 ## `hft stream` prints its live normalized events (scripts/demo-live.sh); then recorded sessions of every
