@@ -37,14 +37,36 @@ public struct ByteSpan {
     }
 
     /// True when `byteCount` bytes at `a` and `b` are equal.
+    /// Compares with at most four loads per side for up to 16 bytes (two overlapping words of the widest size
+    /// that fits), never reading outside either range; longer ranges compare 8 bytes at a time.
     @inlinable @inline(__always)
     static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ byteCount: Int) -> Bool {
-        var i = 0
-        while i < byteCount {
-            if a[i] != b[i] { return false }
-            i += 1
+        let x = UnsafeRawPointer(a)
+        let y = UnsafeRawPointer(b)
+        switch byteCount {
+        case 0: return true
+        case 1: return a[0] == b[0]
+        case 2...3:
+            let t = byteCount - 2
+            return (x.loadUnaligned(as: UInt16.self) ^ y.loadUnaligned(as: UInt16.self))
+                | (x.loadUnaligned(fromByteOffset: t, as: UInt16.self) ^ y.loadUnaligned(fromByteOffset: t, as: UInt16.self)) == 0
+        case 4...7:
+            let t = byteCount - 4
+            return (x.loadUnaligned(as: UInt32.self) ^ y.loadUnaligned(as: UInt32.self))
+                | (x.loadUnaligned(fromByteOffset: t, as: UInt32.self) ^ y.loadUnaligned(fromByteOffset: t, as: UInt32.self)) == 0
+        case 8...16:
+            let t = byteCount - 8
+            return (x.loadUnaligned(as: UInt64.self) ^ y.loadUnaligned(as: UInt64.self))
+                | (x.loadUnaligned(fromByteOffset: t, as: UInt64.self) ^ y.loadUnaligned(fromByteOffset: t, as: UInt64.self)) == 0
+        default:
+            var i = 0
+            while i &+ 8 <= byteCount {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i &+= 8
+            }
+            let t = byteCount - 8
+            return x.loadUnaligned(fromByteOffset: t, as: UInt64.self) == y.loadUnaligned(fromByteOffset: t, as: UInt64.self)
         }
-        return true
     }
 
 

@@ -47,6 +47,11 @@ public struct JSONScanner {
     /// The next non-whitespace byte, without consuming it (0 at the end).
     @_transparent
     public mutating func peek() -> UInt8 {
+        // Exchanges send compact JSON: the next byte is almost never whitespace (one compare in that case).
+        if offset < count {
+            let b = base[offset]
+            if b > 0x20 { return b }
+        }
         skipWhitespace()
         return offset < count ? base[offset] : 0
     }
