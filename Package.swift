@@ -125,10 +125,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
         ),
+        // Carry-less multiplication (PCLMULQDQ, or a portable loop) for combining cached CRCs in HFTBook.
+        .target(name: "CCarrylessMultiply"),
         // Order books: the book structure, checksums and sync recipes (continuity, resync), all pure values.
         .target(
             name: "HFTBook",
-            dependencies: ["HFTCore", "HFTAdapters"],
+            dependencies: ["HFTCore", "HFTAdapters", "CCarrylessMultiply"],
             swiftSettings: swiftSettings
         ),
         // Live streams: pure connection state machines and observer queues, driven by the lws transport.
