@@ -236,8 +236,8 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("DecimalBenchmarks", ["HFTCore"]),
         benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
         benchmark("QueueBenchmarks", ["HFTCore", "HFTStream"]),
-        // The baseline of the book benchmark: a C sorted-array book side.
-        .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline"),
+        // The baselines of the book benchmark: a C sorted-array book side; zlib's crc32.
+        .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline", linkerSettings: [.linkedLibrary("z")]),
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
