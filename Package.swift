@@ -125,10 +125,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["ExchangeSpecPlugin"]
         ),
+        // Carry-less multiplication (PCLMULQDQ, or a portable loop) for combining cached CRCs in HFTBook.
+        .target(name: "CCarrylessMultiply"),
         // Order books: the book structure, checksums and sync recipes (continuity, resync), all pure values.
         .target(
             name: "HFTBook",
-            dependencies: ["HFTCore", "HFTAdapters"],
+            dependencies: ["HFTCore", "HFTAdapters", "CCarrylessMultiply"],
             swiftSettings: swiftSettings
         ),
         // Live streams: pure connection state machines and observer queues, driven by the lws transport.
@@ -234,8 +236,8 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("DecimalBenchmarks", ["HFTCore"]),
         benchmark("ParseBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTCodegen", "HFTExchanges"]),
         benchmark("QueueBenchmarks", ["HFTCore", "HFTStream"]),
-        // The baseline of the book benchmark: a C sorted-array book side.
-        .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline"),
+        // The baselines of the book benchmark: a C sorted-array book side; zlib's crc32.
+        .target(name: "CBookBaseline", path: "Benchmarks/CBookBaseline", linkerSettings: [.linkedLibrary("z")]),
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),

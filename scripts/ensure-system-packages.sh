@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # openssl: the TLS test makes a self-signed certificate with the `openssl` command at test time.
-packages=(libwebsockets-dev libzmq3-dev pkg-config openssl)
+# zlib1g-dev: zlib's crc32 beside HFTKit's in the book checksum benchmark.
+packages=(libwebsockets-dev libzmq3-dev pkg-config openssl zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

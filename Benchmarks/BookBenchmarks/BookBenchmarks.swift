@@ -159,4 +159,11 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(x)
         }
     }
+    Benchmark("book checksum: zlib crc32 of the same texts (per \(checksumSamples.count) updates)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var x: UInt32 = 0
+            for s in checksumSamples { x ^= s.text.withUnsafeBufferPointer { cbook_zlib_crc32($0.baseAddress, $0.count) } }
+            blackHole(x)
+        }
+    }
 }

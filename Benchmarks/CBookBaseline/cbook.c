@@ -1,6 +1,7 @@
 #include "CBookBaseline.h"
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 void cbook_side_init(cbook_side *side) {
     side->count = 0;
@@ -40,4 +41,8 @@ void cbook_side_set(cbook_side *side, int64_t key, int64_t size) {
         side->levels[low].size = size;
         side->count += 1;
     }
+}
+
+uint32_t cbook_zlib_crc32(const uint8_t *bytes, size_t count) {
+    return (uint32_t)crc32(0L, bytes, (uInt)count);
 }

@@ -3,27 +3,49 @@ import HFTCore
 
 /// The book checksum algorithms exchanges use, by the names specs give them (`"checksum"` in a spec's `book`).
 ///
-/// The text of the top levels is written with digits straight from the decimals' 64-bit mantissas, no string
-/// built; ``ChecksumCache`` keeps each level's text between updates and runs the CRC once over the whole.
+/// Each top level's text is written with digits straight from the decimals' 64-bit mantissas, no string built;
+/// ``ChecksumCache`` keeps each level's CRC between updates and combines them into the checksum of the whole.
 ///
 /// | name | text | sent as |
 /// |---|---|---|
 /// | `kraken_crc32_top10` | the 10 best asks (best first) then the 10 best bids; each price then size with the decimal point and leading zeros removed | unsigned (`"c"`) |
+/// | `kraken_v2_crc32_top10` | as v1, each price and quantity first written with the instrument's decimals (``BookPrecision``) | unsigned (`checksum`) |
 /// | `okx_crc32_top25` | `bid1:ask1:bid2:ask2:…` over the 25 best of each side, each level `price:size` as sent | signed 32-bit |
 ///
 /// Kraken v1 prices and sizes are strings whose decimals ``ExactDecimal`` keeps as received, so "point and
-/// leading zeros removed" is exactly the mantissa's digits. `kraken_v2_crc32_top10` needs each instrument's
-/// price and quantity precision (from Kraken's `instrument` channel) to format JSON numbers; it is recognized
-/// but not verified until those precisions are carried (`isVerifiable`).
+/// leading zeros removed" is exactly the mantissa's digits. Kraken v2 sends JSON numbers (`0.1` for
+/// `0.10000000`), so `kraken_v2_crc32_top10` writes the mantissa's digits followed by zeros up to the
+/// instrument's decimals (`price_precision`, `qty_precision` of Kraken's `instrument` channel); a value with more
+/// decimals than that keeps its digits, and the checksum then fails rather than passing wrongly.
 extension BookIntegrity.Checksum {
-    /// False when the book engine cannot compute this algorithm's checksum (see the notes above).
-    public var isVerifiable: Bool { self == .krakenCRC32Top10 || self == .okxCRC32Top25 }
+    /// False when the book engine cannot compute this algorithm's checksum (`none`). `kraken_v2_crc32_top10` also
+    /// needs the instrument's ``BookPrecision`` (``BookSync/setPrecision(_:)``).
+    public var isVerifiable: Bool { self != .none }
 
     /// The checksum of `book` as the exchange computes it, or nil when not verifiable. Formats every top level
     /// (a fresh ``ChecksumCache``); a book verified after each update keeps its cache instead (``BookSync``).
-    public func compute(_ book: OrderBook) -> UInt32? {
-        var cache = ChecksumCache()
+    public func compute(_ book: OrderBook, precision: BookPrecision? = nil) -> UInt32? {
+        var cache = ChecksumCache(precision: precision)
         return cache.compute(self, book)
+    }
+
+    /// Appends the digits of `|mantissa|` written with `decimals` decimals (zeros added at the end; trailing
+    /// zeros beyond them dropped), point and leading zeros removed: Kraken v2's text of a JSON number.
+    @inline(__always)
+    static func writeDigits(_ value: ExactDecimal, decimals: UInt8, _ out: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+        let start = n
+        writeDigits(value, out, &n)
+        var scale = Int(value.scale)
+        let target = Int(decimals)
+        while scale < target {
+            out[n] = 48
+            n &+= 1
+            scale &+= 1
+        }
+        while scale > target, n &- start > 1, out[n &- 1] == 48 {
+            n &-= 1
+            scale &-= 1
+        }
     }
 
     /// Appends the digits of `|mantissa|`: the text with the point and leading zeros removed (`0` for zero).

@@ -46,6 +46,9 @@ public struct BookSync: Sendable {
 
     /// Checksums that matched, for reports and tests (faults are listed by ``BookKeeper``).
     public private(set) var checksumsVerified = 0
+    /// Checksums sent that could not be checked (Kraken v2 before the instrument's precision is known): counted,
+    /// so that a stream never passes them silently.
+    public private(set) var checksumsUnverified = 0
 
     var previous = BookSequence()
     var checksumCache = ChecksumCache()
@@ -96,6 +99,11 @@ public struct BookSync: Sendable {
         return .applied
     }
 
+    /// The instrument's decimals, which `kraken_v2_crc32_top10` needs (from Kraken's `instrument` channel).
+    public mutating func setPrecision(_ precision: BookPrecision?) {
+        checksumCache.setPrecision(precision)
+    }
+
     /// A queue dropped book updates for this instrument: the book can no longer be trusted.
     public mutating func overflowed() -> Action { invalidate(.overflow) }
 
@@ -135,9 +143,13 @@ public struct BookSync: Sendable {
     private mutating func apply(_ update: BookUpdate) -> Action {
         if case let fault? = applyLevels(update) { return invalidate(fault) }
         previous = update.sequence
-        if let sent = update.checksum, sent != 0, let computed = checksumCache.compute(checksum, book) {
-            guard computed == sent else { return invalidate(.checksumMismatch(expected: sent, computed: computed)) }
-            checksumsVerified += 1
+        if let sent = update.checksum, sent != 0 {
+            if let computed = checksumCache.compute(checksum, book) {
+                guard computed == sent else { return invalidate(.checksumMismatch(expected: sent, computed: computed)) }
+                checksumsVerified += 1
+            } else if checksum != .none {
+                checksumsUnverified += 1
+            }
         }
         if book.isCrossed { return invalidate(.crossed) }
         return .applied

@@ -1,8 +1,9 @@
 /// CRC-32 as zlib and the exchanges compute it (IEEE 802.3, reflected polynomial `0xEDB88320`, initial value and
 /// final XOR `0xFFFFFFFF`), eight bytes per step (slicing-by-8).
 ///
-/// Incremental: feed any number of byte runs with ``update(_:count:)`` then read ``value``; book checksums feed
-/// each level's digits as they are written, without building a string. Thread safety: a plain value.
+/// Incremental: feed any number of byte runs with ``update(_:count:)`` then read ``value``. Book checksums hash
+/// each level's text once, when it changes, and combine the levels' CRCs (``CRC32Combine``). Thread safety: a
+/// plain value.
 public struct CRC32: Sendable {
     @usableFromInline var state: UInt32 = 0xFFFF_FFFF
 
@@ -24,6 +25,13 @@ public struct CRC32: Sendable {
     /// Feeds `count` bytes at `p`.
     @inlinable
     public mutating func update(_ p: UnsafePointer<UInt8>, count: Int) {
+        state = Self.advance(state, p, count: count)
+    }
+
+    /// The register after feeding `count` bytes at `p` to the register `state` (no conditioning: `advance(0, …)`
+    /// is the `R(0, text)` that ``ChecksumCache`` keeps per level).
+    @inlinable
+    static func advance(_ state: UInt32, _ p: UnsafePointer<UInt8>, count: Int) -> UInt32 {
         var crc = state
         var i = 0
         CRC32Tables.table.withUnsafeBufferPointer { t in
@@ -42,7 +50,12 @@ public struct CRC32: Sendable {
                 i &+= 1
             }
         }
-        state = crc
+        return crc
+    }
+
+    /// ``advance(_:_:count:)`` over an array.
+    static func advance(_ state: UInt32, _ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { b in b.isEmpty ? state : advance(state, b.baseAddress!, count: b.count) }
     }
 }
 
