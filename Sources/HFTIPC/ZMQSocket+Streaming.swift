@@ -68,4 +68,10 @@ extension ZMQSocket {
             zmq_msg_close(&message)
         }
     }
+
+    /// Waits up to `milliseconds` (0: just checks; -1: forever) until a message can be received.
+    public func poll(milliseconds: Int) -> Bool {
+        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
+        return zmq_poll(&item, 1, milliseconds) > 0 && item.revents & Int16(ZMQ_POLLIN) != 0
+    }
 }

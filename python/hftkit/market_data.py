@@ -14,6 +14,7 @@ CLI (prints one JSON line per event, decimals as strings):
 import argparse
 import decimal
 import json
+import os
 import sys
 import time
 import uuid
@@ -31,6 +32,18 @@ _KINDS = ("ticker", "trade", "book", "candle", "funding", "my_order", "my_trade"
 # The channel each event kind is published on (the Swift Channel names).
 CHANNEL_OF_KIND = {"ticker": "ticker", "trade": "trade", "book": "l2_book", "candle": "candles",
                    "funding": "funding", "my_order": "my_order", "my_trade": "my_trade"}
+
+
+def configured_endpoints() -> dict:
+    """`exchange.channel` -> endpoint overrides from HFT_MD_ENDPOINTS ("binance.ticker=tcp://10.0.0.5:7001,...")."""
+    raw = os.environ.get("HFT_MD_ENDPOINTS", "")
+    return dict(entry.split("=", 1) for entry in raw.split(",") if "=" in entry)
+
+
+def endpoint_for(exchange: str, channel: str, overrides: dict | None = None) -> str:
+    """The publisher endpoint of (exchange, channel): an override, else ipc://{ipc_dir}/{exchange}.{channel}.ipc."""
+    key = f"{exchange}.{channel}"
+    return (overrides or {}).get(key) or configured_endpoints().get(key) or market_data_endpoint(exchange, channel)
 
 
 def topic(instrument: str) -> bytes:
@@ -152,17 +165,44 @@ class Publisher:
         self.exchange = exchange
         self.channel = channel
         if endpoint is None:
-            prepare()
-            endpoint = market_data_endpoint(exchange, channel)
+            endpoint = endpoint_for(exchange, channel)
+            if endpoint == market_data_endpoint(exchange, channel):
+                prepare()
         self.endpoint = endpoint
         self._context = context or zmq.Context.instance()
-        self._socket = self._context.socket(zmq.PUB)
+        # XPUB: a PUB that also hands over subscriptions (wait_for_subscribers), as the Swift publisher does.
+        self._socket = self._context.socket(zmq.XPUB)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.SNDHWM, sndhwm)
+        self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
         self._socket.bind(endpoint)
         self._sequences: dict[str, int] = {}
         self.published = 0
         self.dropped = 0
+        self.subscriptions = 0
+
+    def _read_subscriptions(self):
+        while True:
+            try:
+                frame = self._socket.recv(zmq.DONTWAIT)
+            except zmq.Again:
+                return
+            if frame[:1] == b"\x01":
+                self.subscriptions += 1
+            elif frame[:1] == b"\x00":
+                self.subscriptions -= 1
+
+    def wait_for_subscribers(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Waits until `count` topic subscriptions arrived (what is sent before is not delivered to them)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._read_subscriptions()
+            if self.subscriptions >= count:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._socket.poll(int(min(left, 0.1) * 1000) + 1)
 
     def publish(self, event: pb.MarketEvent) -> bool:
         """Sends `event` (exchange, sequence and publish_time are filled in). False when it was dropped."""
@@ -179,8 +219,9 @@ class Publisher:
         self.published += 1
         return True
 
-    def close(self):
-        self._socket.close(0)
+    def close(self, linger_ms: int = 0):
+        """Closes the socket; `linger_ms` lets queued messages leave first (0: drop them)."""
+        self._socket.close(linger_ms)
 
 
 class Subscriber:
@@ -197,8 +238,7 @@ class Subscriber:
         self._socket.setsockopt(zmq.RCVHWM, rcvhwm)
         for prefix in ([topic(s) for s in symbols] or [b""]):
             self._socket.setsockopt(zmq.SUBSCRIBE, prefix)
-        self.endpoints = [(endpoints or {}).get(f"{exchange}.{c}") or market_data_endpoint(exchange, c)
-                          for c in channels]
+        self.endpoints = [endpoint_for(exchange, c, endpoints) for c in channels]
         for e in self.endpoints:
             self._socket.connect(e)
         self._last: dict[tuple, int] = {}
@@ -336,13 +376,18 @@ def _publish(args) -> int:
     pub = Publisher(args.exchange, args.channel, endpoint=args.bind)
     events = [from_dict(json.loads(line)) for line in open(args.jsonl) if line.strip()]
     print(json.dumps({"bound": pub.endpoint, "events": len(events)}), file=sys.stderr, flush=True)
+    if args.wait_subscribers and not pub.wait_for_subscribers(args.wait_subscribers, timeout=args.seconds):
+        print(json.dumps({"error": "no subscriber"}), file=sys.stderr, flush=True)
+        return 1
     deadline = time.monotonic() + args.seconds
-    while time.monotonic() < deadline:
+    rounds = 0
+    while time.monotonic() < deadline and (args.rounds == 0 or rounds < args.rounds):
         for e in events:
             pub.publish(e)
+        rounds += 1
         time.sleep(args.interval)
     print(json.dumps({"published": pub.published, "dropped": pub.dropped}), file=sys.stderr, flush=True)
-    pub.close()
+    pub.close(linger_ms=2000)
     return 0
 
 
@@ -364,6 +409,9 @@ def main(argv=None) -> int:
     p.add_argument("--bind", default=None, help="endpoint (default: the ipc:// one)")
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--interval", type=float, default=0.05, help="pause between rounds")
+    p.add_argument("--rounds", type=int, default=0, help="stop after N rounds (0: when --seconds pass)")
+    p.add_argument("--wait-subscribers", type=int, default=0, metavar="N",
+                   help="first wait (up to --seconds) for N topic subscriptions")
     args = parser.parse_args(argv)
     return _subscribe(args) if args.command == "subscribe" else _publish(args)
 

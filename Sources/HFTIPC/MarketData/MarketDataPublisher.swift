@@ -6,7 +6,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Publishes the events of one exchange and channel on a ZeroMQ PUB socket, for any number of subscribers in
+/// Publishes the events of one exchange and channel on a ZeroMQ PUB socket (an XPUB, to see subscriptions), for any number of subscribers in
 /// other processes (Swift ``MarketDataSubscriber``s, Python `hftkit.market_data.Subscriber`s).
 ///
 /// Wire: two frames per event, the topic (normalized instrument + one space: `BTC-USDT `) and the protobuf
@@ -59,6 +59,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     private let dropped = Atomic<Int>(0)
     private let rejected = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
+    private let subscriptions = Atomic<Int>(0)
+    private var sinceSubscriptionCheck = 0
 
     private struct Names {
         let topic: [UInt8]
@@ -86,8 +88,10 @@ public final class MarketDataPublisher: @unchecked Sendable {
         do throws(ZMQError) {
             let ctx: ZMQContext
             if let context { ctx = context } else { ctx = try ZMQContext() }
-            let socket = try ZMQSocket(ctx, .pub)
+            // XPUB: a PUB that also hands over its subscribers' subscriptions (waitForSubscribers).
+            let socket = try ZMQSocket(ctx, .xpub)
             try socket.setOption(ZMQ_SNDHWM, options.sendHighWaterMark)
+            try socket.setOption(ZMQ_XPUB_VERBOSE, 1)
             try socket.bind(endpoint)
             self.socket = socket
         } catch {
@@ -128,7 +132,39 @@ public final class MarketDataPublisher: @unchecked Sendable {
         _ = payload.withUnsafeBytes { socket.trySend($0) }
         Self.bump(published)
         bytes.store(bytes.load(ordering: .relaxed) &+ payload.count, ordering: .relaxed)
+        sinceSubscriptionCheck &+= 1
+        if sinceSubscriptionCheck >= 1024 { readSubscriptions(socket) }
         return true
+    }
+
+    /// Topic subscriptions received from subscribers so far (each subscriber sends one per instrument it filters
+    /// on, or one for everything), minus unsubscriptions. Any thread; updated on the publishing thread by
+    /// ``waitForSubscribers(atLeast:timeoutSeconds:)`` and, every 1024 events, by ``publish(_:)``.
+    public var subscriptionCount: Int { subscriptions.load(ordering: .relaxed) }
+
+    /// Waits until at least `count` topic subscriptions arrived (ZeroMQ's subscriptions travel to the publisher
+    /// after connecting: what is published before they arrive is not delivered to that subscriber). Publishing
+    /// thread only. Returns false when `timeoutSeconds` passed first.
+    public func waitForSubscribers(atLeast count: Int = 1, timeoutSeconds: Double) -> Bool {
+        guard let socket else { return false }
+        let deadline = Timestamp.now() + Int64(timeoutSeconds * 1e9)
+        while true {
+            readSubscriptions(socket)
+            if subscriptions.load(ordering: .relaxed) >= count { return true }
+            let left = deadline - Timestamp.now()
+            if left <= 0 { return false }
+            _ = socket.poll(milliseconds: Int(min(left / 1_000_000 + 1, 100)))
+        }
+    }
+
+    /// Takes the subscription messages waiting on the XPUB socket (`1` + topic: subscribe, `0` + topic: unsubscribe).
+    private func readSubscriptions(_ socket: ZMQSocket) {
+        sinceSubscriptionCheck = 0
+        var delta = 0
+        while let change = try? socket.receiveFrame(dontWait: true, { bytes, _ in bytes.first == 1 ? 1 : (bytes.first == 0 ? -1 : 0) }) {
+            delta += change
+        }
+        if delta != 0 { subscriptions.store(subscriptions.load(ordering: .relaxed) + delta, ordering: .relaxed) }
     }
 
     /// Closes the socket and removes its socket file. Later events are rejected.
