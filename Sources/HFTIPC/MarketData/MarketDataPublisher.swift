@@ -54,7 +54,6 @@ public final class MarketDataPublisher: @unchecked Sendable {
     private let exchangeName: String
     /// Per instrument id: the topic frame, the normalized name and the last sequence number.
     private var names: [Names?] = []
-    private var closed = false
     private let published = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
     private let rejected = Atomic<Int>(0)
@@ -101,7 +100,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     }
 
     deinit {
-        if !closed, let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
+        // Only a bound publisher owns its socket file (an init that threw must not remove a live one's).
+        if socket != nil, let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
     }
 
     /// Sends `event` to the subscribers of its instrument. Never blocks; returns false when the event was not
@@ -169,8 +169,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
 
     /// Closes the socket and removes its socket file. Later events are rejected.
     public func close() {
-        guard !closed else { return }
-        closed = true
+        guard socket != nil else { return }
         socket = nil
         if let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
     }
