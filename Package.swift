@@ -252,6 +252,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        // The baseline of the pub/sub benchmark: libzmq PUB/SUB in C, same frame sizes, no encoding.
+        .target(name: "CPubSubBaseline", path: "Benchmarks/CPubSubBaseline", linkerSettings: [.linkedLibrary("zmq")]),
+        benchmark("PubSubBenchmarks", ["HFTCore", "HFTIPC", "HFTStream", "CPubSubBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),

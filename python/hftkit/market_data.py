@@ -388,6 +388,7 @@ def _publish(args) -> int:
         time.sleep(args.interval)
     print(json.dumps({"published": pub.published, "dropped": pub.dropped}), file=sys.stderr, flush=True)
     pub.close(linger_ms=2000)
+    zmq.Context.instance().term()  # waits (up to the linger) for queued messages to leave
     return 0
 
 
