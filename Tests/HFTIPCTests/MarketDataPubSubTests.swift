@@ -229,4 +229,27 @@ import Testing
         let second = try MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: dir.endpoints)
         second.close()
     }
+
+    /// The relay a publishing service binds to a stream: each event goes out on its channel's publisher.
+    @Test func aRelayPublishesEachEventOnItsChannel() throws {
+        let dir = TemporaryIPCDirectory()
+        let capture = try CaptureEvents(exchange: "kraken", capture: "kraken.jsonl")
+        let context = try ZMQContext()
+        let relay = try MarketDataRelay(exchange: capture.exchange, channels: [.ticker, .trade], endpoints: dir.endpoints, context: context)
+        defer { relay.close() }
+        var options = MarketDataSubscriber.Options()
+        options.endpoints = dir.endpoints
+        let subscriber = try MarketDataSubscriber(exchange: capture.exchange, channels: [.trade, .ticker], context: context, options: options)
+        let collector = Collector()
+        subscriber.bind(collector)
+        try subscriber.start()
+        defer { subscriber.stop() }
+        for publisher in relay.publishers.values { #expect(publisher.waitForSubscribers(timeoutSeconds: 30)) }
+        for event in capture.events { relay.onEvent(event) }
+        let wanted = capture.events.filter { $0.channel == .ticker || $0.channel == .trade }
+        #expect(wanted.count > 10)
+        #expect(relay.skipped == capture.events.count - wanted.count)
+        #expect(collector.wait { collector.count >= wanted.count })
+        #expect(byChannel(collector.events.withLock { $0 }) == byChannel(wanted))
+    }
 }
