@@ -53,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // C bindings. libzmq is linked without pkg-config on purpose: its --cflags carry `-isystem`,
@@ -77,9 +78,15 @@ let package = Package(
             dependencies: ["HFTCore", "CLibWebSockets", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Market-data subscribers deliver through HFTStream's observer queues (a remote stream looks local).
         .target(
             name: "HFTIPC",
-            dependencies: ["HFTCore", "CZeroMQ"],
+            dependencies: [
+                "HFTCore", "CZeroMQ", "HFTStream",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The spec compiler: a library (parse → validate → model → render), its command-line driver, and the
@@ -208,6 +215,12 @@ let package = Package(
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
+        // IPC over real ZeroMQ sockets and real Python (pyzmq) processes.
+        .testTarget(
+            name: "HFTIPCTests",
+            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BindingsTests",
             dependencies: ["HFTWebSocket", "HFTIPC", "CLibWebSockets", "CZeroMQ"],
@@ -241,6 +254,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        // The baseline of the pub/sub benchmark: libzmq PUB/SUB in C, same frame sizes, no encoding.
+        .target(name: "CPubSubBaseline", path: "Benchmarks/CPubSubBaseline", linkerSettings: [.linkedLibrary("zmq")]),
+        benchmark("PubSubBenchmarks", ["HFTCore", "HFTIPC", "HFTStream", "CPubSubBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),

@@ -31,7 +31,7 @@ public final class ObserverBinding: @unchecked Sendable {
     /// The largest drop count reported per queue (both threads; touched only when reporting, which is rare).
     private let reportedDrops = Mutex<[Int]>([0, 0, 0, 0, 0])
 
-    init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
+    package init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
         self.observer = observer
         self.exchange = exchange
         queues = [
@@ -63,7 +63,7 @@ public final class ObserverBinding: @unchecked Sendable {
 
     /// Service thread. With `wake` false the consumer is not woken now: the caller calls ``wakeIfSleeping()``
     /// once for a whole service round (one futex wake per socket read instead of one per event).
-    func push(_ event: MarketEvent, wake: Bool = true) {
+    package func push(_ event: MarketEvent, wake: Bool = true) {
         let slot = Self.slot(event)
         if queues[slot].push(event) == .dropped {
             dropped[slot] += 1
@@ -78,10 +78,10 @@ public final class ObserverBinding: @unchecked Sendable {
     }
 
     /// Wakes the consumer if it sleeps (service thread, after pushes with `wake: false`).
-    func wakeIfSleeping() { wakeConsumer() }
+    package func wakeIfSleeping() { wakeConsumer() }
 
     /// Any thread (health events are rare: a locked array, never dropped).
-    func push(health event: HealthEvent) {
+    package func push(health event: HealthEvent) {
         healthEvents.withLock { $0.append(event) }
         wakeConsumer()
     }
@@ -95,14 +95,14 @@ public final class ObserverBinding: @unchecked Sendable {
         }
     }
 
-    func start() {
+    package func start() {
         let thread = Thread { [self] in consume() }
         thread.name = "observer"
         thread.start()
     }
 
     /// Stops the consumer after it delivered what is queued (any thread but the consumer's).
-    func finish() {
+    package func finish() {
         done.store(true, ordering: .releasing)
         sleeping.store(false, ordering: .releasing)
         wake.signal()
