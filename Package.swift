@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "HFTIPC",
-            dependencies: ["HFTCore", "CZeroMQ"],
+            dependencies: ["HFTCore", "CZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The spec compiler: a library (parse → validate → model → render), its command-line driver, and the
