@@ -206,6 +206,12 @@ let package = Package(
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
+        // IPC over real ZeroMQ sockets, `hft ipc` processes and Python (pyzmq) peers.
+        .testTarget(
+            name: "HFTIPCTests",
+            dependencies: ["HFTIPC", "HFTCore", "hft"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BindingsTests",
             dependencies: ["HFTWebSocket", "HFTIPC", "CLibWebSockets", "CZeroMQ"],
