@@ -74,6 +74,9 @@ public struct CommandRouter: Sendable {
     }
 
     public mutating func registerHandler(type: String) { handledTypes.insert(type) }
+    /// A handler for every type without its own handler (`ping` keeps its default answer unless handled).
+    public private(set) var hasCatchAll = false
+    public mutating func registerCatchAll() { hasCatchAll = true }
     public mutating func requestSent(commandID: String) { pending.insert(commandID) }
     /// The request timed out or was cancelled: a reply arriving later is counted as late.
     public mutating func requestAbandoned(commandID: String) { pending.remove(commandID) }
@@ -109,7 +112,7 @@ public struct CommandRouter: Sendable {
                 statistics.repliesMatched += 1
                 return .completeRequest(commandID: request, reply: command)
             }
-            if !handledTypes.contains(command.commandType) {
+            if !handledTypes.contains(command.commandType) && !hasCatchAll {
                 statistics.lateReplies += 1
                 return .ignore
             }
@@ -121,6 +124,10 @@ public struct CommandRouter: Sendable {
         if command.commandType == CommandType.ping {
             statistics.pingsAnswered += 1
             return .answerPing(command)
+        }
+        if hasCatchAll {
+            statistics.dispatched += 1
+            return .dispatch(command)
         }
         statistics.unhandled += 1
         if loggedTypes.insert(command.commandType).inserted {

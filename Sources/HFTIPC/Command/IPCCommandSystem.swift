@@ -138,6 +138,15 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
+    /// Runs `handler` for every command whose type has no handler of its own (`ping` is still answered by the
+    /// default pong unless a `ping` handler is registered). For tools that show everything (`hft ipc listen`).
+    public func registerCatchAllHandler(_ handler: @escaping Handler) {
+        state.withLock {
+            $0.catchAll = handler
+            $0.router.registerCatchAll()
+        }
+    }
+
     /// A snapshot of the counters (frames, dispatched, duplicates, malformed, unhandled, handler errors, sent…).
     public var statistics: CommandRouter.Statistics {
         var s = state.withLock { $0.router.statistics }
@@ -376,7 +385,7 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func run(_ command: IPCCommand) async {
-        guard let handler = state.withLock({ $0.handlers[command.commandType] }) else { return }
+        guard let handler = state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) else { return }
         do {
             try await handler(command)
         } catch {
@@ -485,6 +494,7 @@ extension IPCCommandSystem {
         var context: ZMQContext?
         var watcher: WorkerThread?
         var handlers: [String: Handler] = [:]
+        var catchAll: Handler?
         var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
         var connections: [String: Connection] = [:]
         var welcomed: Set<String> = []
