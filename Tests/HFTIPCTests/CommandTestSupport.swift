@@ -122,10 +122,10 @@ final class ChildProcess: @unchecked Sendable {
         return printed.filter(predicate)
     }
 
-    /// SIGINT, then SIGKILL if it has not exited after 10 s.
+    /// SIGTERM (SIGINT may be ignored in children of the test runner), then SIGKILL after 10 s.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
