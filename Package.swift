@@ -245,6 +245,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        // The baseline of the command round-trip benchmark: the same PUB/SUB ping-pong in C on libzmq.
+        .target(name: "CCommandBaseline", dependencies: ["CZeroMQ"], path: "Benchmarks/CCommandBaseline"),
+        benchmark("CommandBenchmarks", ["HFTIPC", "CCommandBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),
