@@ -45,16 +45,19 @@ final class Pair: @unchecked Sendable {
         b = try! IPCCommandSystem(processID: "bb", directory: directory)
         try! a.start()
         try! b.start()
-        let (a, b, current) = (a, b, current)
+        let (a, b) = (a, b)
         b.registerHandler(type: "bench_ping") { ping in
             try b.reply(to: ping, type: "bench_pong")
         }
-        a.registerHandler(type: "bench_pong") { _ in
+        a.registerHandler(type: "bench_pong") { [self] _ in
             guard let trips = current.withLock({ $0 }) else { return }
             let now = DispatchTime.now().uptimeNanoseconds
             trips.latencies[trips.index] = Int64(now - trips.start)
             trips.index += 1
-            if trips.index == trips.count { return trips.done.signal() }
+            if trips.index == trips.count {
+                trips.done.signal()
+                return
+            }
             trips.start = DispatchTime.now().uptimeNanoseconds
             try a.sendCommand(target: "bb", type: "bench_ping", payload: ["time": .number(IPCCommandSystem.nowMicroseconds())])
         }
