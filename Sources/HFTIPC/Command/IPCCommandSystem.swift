@@ -48,8 +48,7 @@ public final class IPCCommandSystem: Sendable {
     private let state: Mutex<State>
     private let counter = Atomic<Int>(0)
     private let sentCount = Atomic<Int>(0)
-    private let queue: AsyncStream<IPCCommand>
-    private let queueInput: AsyncStream<IPCCommand>.Continuation
+    private let inbox = CommandInbox()
 
     /// Checks the process id; nothing is opened before `start()`.
     public init(processID: String, directory: IPCDirectory = .fromEnvironment(), options: Options = Options(), logger: Logger = Logger(label: "hftkit.ipc.commands")) throws(IPCError) {
@@ -60,7 +59,6 @@ public final class IPCCommandSystem: Sendable {
         self.logger = logger
         state = Mutex(State(router: CommandRouter(processID: processID, duplicateWindow: options.duplicateWindow),
                             lock: ProcessLock(path: "\(directory.path)/command/\(processID).lock")))
-        (queue, queueInput) = AsyncStream<IPCCommand>.makeStream()
     }
 
     deinit {
@@ -92,7 +90,11 @@ public final class IPCCommandSystem: Sendable {
                 s.context = context
                 s.started = true
                 s.running = true
-                s.watcher = WorkerThread(name: "ipc-xpub") { [self] in watchSubscriptions(descriptor: descriptor) }
+                s.loop = CommandLoop(publisherDescriptor: descriptor, callbacks: .init(
+                    frame: { [unowned self] bytes, peer in
+                        execute(state.withLock { $0.router.received(frame: bytes, from: peer) })
+                    },
+                    publisherEvents: { [unowned self] in drainSubscriptions() }))
             } catch let error as ZMQError {
                 s.lock.release()
                 throw .zmq(error, endpoint: endpoint)
@@ -101,8 +103,9 @@ public final class IPCCommandSystem: Sendable {
                 throw error as! IPCError
             }
         }
-        Task.detached { [self] in
-            for await command in queue { await run(command) }
+        let loop = state.withLock { $0.loop }!
+        Task(executorPreference: loop) { [self] in
+            while let command = await inbox.next() { await run(command) }
         }
     }
 
@@ -115,16 +118,14 @@ public final class IPCCommandSystem: Sendable {
             return s.takeAll()
         }
         guard let taken else { return }
-        for connection in taken.connections { connection.stopping.store(true, ordering: .relaxed) }
+        taken.loop?.stop()
         taken.context?.shutdown()
-        for connection in taken.connections { connection.thread?.join() }
-        taken.watcher?.join()
         publisher.withLock { $0 = nil }
         unlink(directory.commandSocketFile(processID: processID))
         state.withLock { $0.lock.release() }
         for request in taken.requests.values { request.resume(throwing: IPCError.notRunning) }
         for waiter in taken.waiters.values.flatMap(\.values) { waiter.resume(throwing: IPCError.notRunning) }
-        queueInput.finish()
+        inbox.finish()
     }
 
     // MARK: Handlers and statistics
@@ -156,7 +157,7 @@ public final class IPCCommandSystem: Sendable {
 
     /// Processes this one is connected to.
     public var connectedProcesses: [String] {
-        state.withLock { Array($0.connections.keys).sorted() }
+        state.withLock { $0.connections.sorted() }
     }
 
     // MARK: Sending
@@ -224,7 +225,7 @@ public final class IPCCommandSystem: Sendable {
         let timeout = timeout ?? options.connectTimeout
         let context = try state.withLock { s throws(IPCError) -> ZMQContext? in
             guard s.running, let context = s.context else { throw .notRunning }
-            return s.connections[processID] == nil ? context : nil
+            return s.connections.contains(processID) ? nil : context
         }
         if let context {
             try openConnection(to: processID, context: context)
@@ -251,13 +252,11 @@ public final class IPCCommandSystem: Sendable {
 
     /// Stops receiving from `processID`.
     public func disconnect(fromProcess processID: String) {
-        let connection = state.withLock { s -> Connection? in
+        let loop = state.withLock { s -> CommandLoop? in
             s.welcomed.remove(processID)
-            return s.connections.removeValue(forKey: processID)
+            return s.connections.remove(processID) != nil ? s.loop : nil
         }
-        guard let connection else { return }
-        connection.stopping.store(true, ordering: .relaxed)
-        connection.thread?.join()
+        loop?.remove(peer: processID)
     }
 
     /// Waits until `processID` has subscribed to this process (seen on the XPUB socket): from then on, what this
@@ -328,36 +327,19 @@ public final class IPCCommandSystem: Sendable {
         } catch {
             throw .zmq(error, endpoint: peerEndpoint)
         }
-        let connection = Connection()
-        let inserted = state.withLock { s -> Bool in
-            guard s.running, s.connections[peer] == nil else { return false }
-            s.connections[peer] = connection
-            return true
+        let loop = state.withLock { s -> CommandLoop? in
+            guard s.running, !s.connections.contains(peer) else { return nil }
+            s.connections.insert(peer)
+            return s.loop
         }
-        guard inserted else { return }  // another caller connected first (or we stopped): drop this socket
-        let owned = SocketBox(socket)
-        connection.thread = WorkerThread(name: "ipc-rx-\(peer)") { [self] in
-            receiveLoop(owned.take(), from: peer, connection: connection)
-        }
-    }
-
-    private func receiveLoop(_ socket: ZMQSocket, from peer: String, connection: Connection) {
-        while !connection.stopping.load(ordering: .relaxed) {
-            do {
-                let action = try socket.receive { bytes in state.withLock { $0.router.received(frame: bytes, from: peer) } }
-                execute(action)
-            } catch {
-                if error.isWouldBlock || error.errno == EINTR { continue }
-                if error.errno != ETERM { logger.error("command receive from \(peer) stopped: \(error)") }
-                return
-            }
-        }
+        // nil: another caller connected first (or we stopped): drop this socket.
+        loop?.adopt(SocketBox(socket), peer: peer)
     }
 
     private func execute(_ action: CommandRouter.Action) {
         switch action {
         case .dispatch(let command):
-            queueInput.yield(command)
+            inbox.push(command)
         case .answerPing(let ping):
             do {
                 try sendCommand(target: ping.senderID, type: CommandType.pong, payload: CommandRouter.pong(answering: ping))
@@ -399,11 +381,9 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
-    /// The XPUB's subscription messages: welcomes to send, subscribers joining and leaving.
-    private func watchSubscriptions(descriptor: Int32) {
-        while state.withLock({ $0.running }) {
-            var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            _ = poll(&pfd, 1, 10)  // edge-triggered: also look every 10 ms
+    /// The XPUB's subscription messages: welcomes to send, subscribers joining and leaving (on the loop thread).
+    private func drainSubscriptions() {
+        do {
             let messages = publisher.withLock { socket -> [[UInt8]] in
                 var out: [[UInt8]] = []
                 while let socket, let message = try? socket.receiveIfReady() { out.append(message) }
@@ -457,22 +437,71 @@ public final class IPCCommandSystem: Sendable {
     }
 }
 
-extension IPCCommandSystem {
-    final class Connection: @unchecked Sendable {
-        let stopping = Atomic<Bool>(false)
-        var thread: WorkerThread?  // set once, before anyone else reads it (under the state lock's barrier)
+/// Hands a socket to the thread that will own it.
+final class SocketBox: @unchecked Sendable {
+    private var socket: ZMQSocket?
+    init(_ socket: ZMQSocket) { self.socket = socket }
+    func take() -> ZMQSocket {
+        defer { socket = nil }
+        return socket!
+    }
+}
+
+/// The queue between the router and the dispatcher task: commands in arrival order; `next()` suspends when empty
+/// and returns nil once finished and drained.
+final class CommandInbox: Sendable {
+    private struct Queue {
+        var items: [IPCCommand] = []
+        var head = 0
+        var waiter: UnsafeContinuation<IPCCommand?, Never>?
+        var finished = false
     }
 
-    /// Hands a socket to the thread that will own it.
-    final class SocketBox: @unchecked Sendable {
-        private var socket: ZMQSocket?
-        init(_ socket: ZMQSocket) { self.socket = socket }
-        func take() -> ZMQSocket {
-            defer { socket = nil }
-            return socket!
+    private let queue = Mutex(Queue())
+
+    func push(_ command: IPCCommand) {
+        let waiter = queue.withLock { q -> UnsafeContinuation<IPCCommand?, Never>? in
+            if let w = q.waiter {
+                q.waiter = nil
+                return w
+            }
+            q.items.append(command)
+            return nil
+        }
+        waiter?.resume(returning: command)
+    }
+
+    func finish() {
+        let waiter = queue.withLock { q -> UnsafeContinuation<IPCCommand?, Never>? in
+            q.finished = true
+            defer { q.waiter = nil }
+            return q.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    func next() async -> IPCCommand? {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<IPCCommand?, Never>) in
+            let ready = queue.withLock { q -> IPCCommand?? in
+                if q.head < q.items.count {
+                    let item = q.items[q.head]
+                    q.head += 1
+                    if q.head == q.items.count {
+                        q.items.removeAll(keepingCapacity: true)
+                        q.head = 0
+                    }
+                    return .some(item)
+                }
+                if q.finished { return .some(nil) }
+                q.waiter = continuation
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
+}
 
+extension IPCCommandSystem {
     struct State {
         enum WaitKey: Hashable {
             case welcome(String)
@@ -481,8 +510,7 @@ extension IPCCommandSystem {
 
         struct Taken {
             var context: ZMQContext?
-            var connections: [Connection]
-            var watcher: WorkerThread?
+            var loop: CommandLoop?
             var requests: [String: CheckedContinuation<IPCCommand, any Error>]
             var waiters: [WaitKey: [Int: CheckedContinuation<Void, any Error>]]
         }
@@ -492,11 +520,11 @@ extension IPCCommandSystem {
         var started = false
         var running = false
         var context: ZMQContext?
-        var watcher: WorkerThread?
+        var loop: CommandLoop?
         var handlers: [String: Handler] = [:]
         var catchAll: Handler?
         var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
-        var connections: [String: Connection] = [:]
+        var connections: Set<String> = []
         var welcomed: Set<String> = []
         var subscribers: Set<String> = []
         var waiters: [WaitKey: [Int: CheckedContinuation<Void, any Error>]] = [:]
@@ -516,12 +544,12 @@ extension IPCCommandSystem {
         mutating func takeAll() -> Taken {
             defer {
                 context = nil
-                connections = [:]
-                watcher = nil
+                connections = []
+                loop = nil
                 requests = [:]
                 waiters = [:]
             }
-            return Taken(context: context, connections: Array(connections.values), watcher: watcher, requests: requests, waiters: waiters)
+            return Taken(context: context, loop: loop, requests: requests, waiters: waiters)
         }
     }
 }
