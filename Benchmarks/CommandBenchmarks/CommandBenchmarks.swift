@@ -91,6 +91,27 @@ let benchmarks: @Sendable () -> Void = {
     )
     nonisolated(unsafe) var pair: Pair?
 
+    // Where a round trip's time goes besides the sockets: routing a received frame (decode, addressing,
+    // duplicate check) and building + encoding the reply, per command.
+    let codecCount = 10_000
+    Benchmark("command codec: route a frame + encode a reply (per \(codecCount) commands)",
+              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(2), maxIterations: 20)) { benchmark in
+        var router = CommandRouter(processID: "bb")
+        router.registerHandler(type: "bench_ping")
+        let frames = (0..<codecCount).map { i in
+            try! IPCCommand(commandID: "ba_1702345678000000_\(i)", senderID: "ba", targetID: "bb", commandType: "bench_ping",
+                            timestamp: 1_702_345_678_000_000, payload: ["time": 1_702_345_678_000_000]).encodeFrame()
+        }
+        benchmark.startMeasurement()
+        for frame in frames {
+            guard case .dispatch(let ping) = router.received(frame: frame, from: "ba") else { fatalError() }
+            let reply = IPCCommand(commandID: "bb_1702345678000000_1", senderID: "bb", targetID: ping.senderID, commandType: "bench_pong",
+                                   timestamp: 1_702_345_678_000_000, payload: ["in_reply_to": .string(ping.commandID)])
+            blackHole(try! reply.encodeFrame())
+        }
+        benchmark.stopMeasurement()
+    }
+
     Benchmark("command round trip latency: IPCCommandSystem send → handler → reply → handler (per \(trips) round trips)") { benchmark in
         if pair == nil { pair = Pair() }
         let roundTrips = RoundTrips(count: trips)

@@ -14,14 +14,15 @@ import Glibc
 ///   publisher answers the receiver's last subscription (`{id}._ipc_welcome`) with a welcome command, and ZeroMQ
 ///   delivers in order, so nothing it sends afterwards is lost. Peers that send no welcome (plain PUB sockets of the
 ///   original Python design) are probed with `ping` after ``Options/probeAfter``; their `pong` proves it too.
-/// - Every connection has one receive thread; they route frames through ``CommandRouter`` and feed one queue that
-///   one dispatcher task drains, running handlers one at a time, in arrival order.
+/// - Every connection has its own SUB socket (its receive worker); one loop thread (`CommandLoop`) polls them all,
+///   routes frames through ``CommandRouter`` and feeds one inbox that one dispatcher task drains, running handlers
+///   one at a time, in arrival order. The loop thread is the dispatcher's executor: no thread hop per command.
 /// - Pings are answered with `pong` (echoing `time`) unless a `ping` handler is registered.
 /// - High-water marks are 0 (unlimited) by default: commands are rare and are never dropped by ZeroMQ.
 ///
 /// Thread safety: every method may be called from any thread or task. Handlers run on the dispatcher task, one at a
-/// time; a handler may send, reply and even `await request(...)` (replies are matched on the receive threads, not
-/// by the dispatcher). A system is started once; after `stop()` create a new one.
+/// time; a handler may send, reply and even `await request(...)` (replies are matched as frames arrive, not by the
+/// dispatcher). A system is started once; after `stop()` create a new one.
 public final class IPCCommandSystem: Sendable {
     public typealias Handler = @Sendable (IPCCommand) async throws -> Void
 
@@ -319,7 +320,6 @@ public final class IPCCommandSystem: Sendable {
         do {
             socket = try ZMQSocket(context, .sub)
             try socket.setHighWaterMarks(send: options.highWaterMark, receive: options.highWaterMark)
-            try socket.setReceiveTimeout(milliseconds: 200)
             for prefix in CommandTopic.subscriptions(processID: processID) { try socket.subscribe(prefix) }
             try socket.connect(peerEndpoint)
             // Last: the publisher answers it with a welcome once it has seen every subscription above.
@@ -433,123 +433,6 @@ public final class IPCCommandSystem: Sendable {
                 let expired = state.withLock { $0.waiters[key]?.removeValue(forKey: token) }
                 expired?.resume(throwing: error)
             }
-        }
-    }
-}
-
-/// Hands a socket to the thread that will own it.
-final class SocketBox: @unchecked Sendable {
-    private var socket: ZMQSocket?
-    init(_ socket: ZMQSocket) { self.socket = socket }
-    func take() -> ZMQSocket {
-        defer { socket = nil }
-        return socket!
-    }
-}
-
-/// The queue between the router and the dispatcher task: commands in arrival order; `next()` suspends when empty
-/// and returns nil once finished and drained.
-final class CommandInbox: Sendable {
-    private struct Queue {
-        var items: [IPCCommand] = []
-        var head = 0
-        var waiter: UnsafeContinuation<IPCCommand?, Never>?
-        var finished = false
-    }
-
-    private let queue = Mutex(Queue())
-
-    func push(_ command: IPCCommand) {
-        let waiter = queue.withLock { q -> UnsafeContinuation<IPCCommand?, Never>? in
-            if let w = q.waiter {
-                q.waiter = nil
-                return w
-            }
-            q.items.append(command)
-            return nil
-        }
-        waiter?.resume(returning: command)
-    }
-
-    func finish() {
-        let waiter = queue.withLock { q -> UnsafeContinuation<IPCCommand?, Never>? in
-            q.finished = true
-            defer { q.waiter = nil }
-            return q.waiter
-        }
-        waiter?.resume(returning: nil)
-    }
-
-    func next() async -> IPCCommand? {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<IPCCommand?, Never>) in
-            let ready = queue.withLock { q -> IPCCommand?? in
-                if q.head < q.items.count {
-                    let item = q.items[q.head]
-                    q.head += 1
-                    if q.head == q.items.count {
-                        q.items.removeAll(keepingCapacity: true)
-                        q.head = 0
-                    }
-                    return .some(item)
-                }
-                if q.finished { return .some(nil) }
-                q.waiter = continuation
-                return .none
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
-}
-
-extension IPCCommandSystem {
-    struct State {
-        enum WaitKey: Hashable {
-            case welcome(String)
-            case subscriber(String)
-        }
-
-        struct Taken {
-            var context: ZMQContext?
-            var loop: CommandLoop?
-            var requests: [String: CheckedContinuation<IPCCommand, any Error>]
-            var waiters: [WaitKey: [Int: CheckedContinuation<Void, any Error>]]
-        }
-
-        var router: CommandRouter
-        var lock: ProcessLock
-        var started = false
-        var running = false
-        var context: ZMQContext?
-        var loop: CommandLoop?
-        var handlers: [String: Handler] = [:]
-        var catchAll: Handler?
-        var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
-        var connections: Set<String> = []
-        var welcomed: Set<String> = []
-        var subscribers: Set<String> = []
-        var waiters: [WaitKey: [Int: CheckedContinuation<Void, any Error>]] = [:]
-
-        init(router: CommandRouter, lock: ProcessLock) {
-            self.router = router
-            self.lock = lock
-        }
-
-        func isDone(_ key: WaitKey) -> Bool {
-            switch key {
-            case .welcome(let p): return welcomed.contains(p)
-            case .subscriber(let p): return subscribers.contains(p)
-            }
-        }
-
-        mutating func takeAll() -> Taken {
-            defer {
-                context = nil
-                connections = []
-                loop = nil
-                requests = [:]
-                waiters = [:]
-            }
-            return Taken(context: context, loop: loop, requests: requests, waiters: waiters)
         }
     }
 }
