@@ -34,7 +34,8 @@ final class RoundTrips: @unchecked Sendable {
 
 /// Two started command systems connected both ways, in a temporary directory.
 final class Pair: @unchecked Sendable {
-    let dir = "/tmp/hftbench-\(getpid())"
+    // One fixed directory: a previous run's socket files are stale (no lock holder) and get replaced.
+    let dir = "/tmp/hftbench-commands-\(getuid())"
     let a: IPCCommandSystem
     let b: IPCCommandSystem
     let current = Mutex<RoundTrips?>(nil)
