@@ -215,10 +215,10 @@ let package = Package(
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
-        // IPC over real ZeroMQ sockets and real Python (pyzmq) processes.
+        // IPC over real ZeroMQ sockets, `hft ipc` processes and real Python (pyzmq) processes.
         .testTarget(
             name: "HFTIPCTests",
-            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges"],
+            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges", "hft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -257,6 +257,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         // The baseline of the pub/sub benchmark: libzmq PUB/SUB in C, same frame sizes, no encoding.
         .target(name: "CPubSubBaseline", path: "Benchmarks/CPubSubBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         benchmark("PubSubBenchmarks", ["HFTCore", "HFTIPC", "HFTStream", "CPubSubBaseline"]),
+        // The baseline of the command round-trip benchmark: the same PUB/SUB ping-pong in C on libzmq.
+        .target(name: "CCommandBaseline", dependencies: ["CZeroMQ"], path: "Benchmarks/CCommandBaseline"),
+        benchmark("CommandBenchmarks", ["HFTIPC", "CCommandBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),

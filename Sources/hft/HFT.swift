@@ -14,6 +14,7 @@ struct HFT: ParsableCommand {
         subcommands: [
             VersionCommand.self, ExchangesCommand.self, StreamCommand.self, SimulateCommand.self, ReplayCommand.self,
             SpecCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self,
+            IPCToolCommand.self,
         ]
     )
 }
