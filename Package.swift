@@ -82,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "HFTIPC",
-            dependencies: ["HFTCore", "CZeroMQ"],
+            dependencies: ["HFTCore", "CZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The spec compiler: a library (parse → validate → model → render), its command-line driver, and the
@@ -224,6 +224,12 @@ let package = Package(
         .testTarget(
             name: "HFTServicesTests",
             dependencies: ["HFTServices", "HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTIPC", "hft"],
+            swiftSettings: swiftSettings
+        ),
+        // IPC over real ZeroMQ sockets, `hft ipc` processes and Python (pyzmq) peers.
+        .testTarget(
+            name: "HFTIPCTests",
+            dependencies: ["HFTIPC", "HFTCore", "hft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
