@@ -56,6 +56,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // C bindings. libzmq is linked without pkg-config on purpose: its --cflags carry `-isystem`,
@@ -80,9 +81,15 @@ let package = Package(
             dependencies: ["HFTCore", "CLibWebSockets", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Market-data subscribers deliver through HFTStream's observer queues (a remote stream looks local).
         .target(
             name: "HFTIPC",
-            dependencies: ["HFTCore", "CZeroMQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HFTCore", "CZeroMQ", "HFTStream",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The spec compiler: a library (parse → validate → model → render), its command-line driver, and the
@@ -226,10 +233,10 @@ let package = Package(
             dependencies: ["HFTServices", "HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTIPC", "hft"],
             swiftSettings: swiftSettings
         ),
-        // IPC over real ZeroMQ sockets, `hft ipc` processes and Python (pyzmq) peers.
+        // IPC over real ZeroMQ sockets and real Python (pyzmq) processes.
         .testTarget(
             name: "HFTIPCTests",
-            dependencies: ["HFTIPC", "HFTCore", "hft"],
+            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges", "hft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -265,6 +272,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         benchmark("BookBenchmarks", ["HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTBook", "CBookBaseline"]),
         // The baseline of the wire-to-observer benchmark: a bare libwebsockets client in C that only counts frames.
         .target(name: "BareLWSClient", dependencies: ["CLibWebSockets"], path: "Benchmarks/BareLWSClient"),
+        // The baseline of the pub/sub benchmark: libzmq PUB/SUB in C, same frame sizes, no encoding.
+        .target(name: "CPubSubBaseline", path: "Benchmarks/CPubSubBaseline", linkerSettings: [.linkedLibrary("zmq")]),
+        benchmark("PubSubBenchmarks", ["HFTCore", "HFTIPC", "HFTStream", "CPubSubBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),

@@ -7,7 +7,8 @@ per item and the speed-up over the baseline; custom latency metrics (`latency p5
 median over iterations) where a benchmark records them. With `--asyncio FILE` (the JSON line printed by
 scripts/asyncio-queue-baseline.py in the same `make bench` run) the queue hand-off rows also get their ratio
 against Python's asyncio.Queue. Ends with the issue targets, each as a measured ratio.
-Usage: scripts/bench-report.py results/Current_run.jmh.json [--asyncio asyncio-queue.json]
+With `--pyzmq FILE` (scripts/pyzmq-pubsub-baseline.py's line) the pub/sub rows get their ratio against pyzmq.
+Usage: scripts/bench-report.py results/Current_run.jmh.json [--asyncio asyncio-queue.json] [--pyzmq pyzmq-pubsub.json]
 """
 import json
 import re
@@ -25,6 +26,8 @@ TARGETS = [
     ('wire to observer', 'MarketStream', 'bare C lws client', 0.8),       # issue 4
     ('book apply', 'OrderBook', 'baseline', 1 / 1.5),                     # issue 5: ≤ 1.5x a C sorted-array book
     ('book checksum', 'verification', 'baseline', 1 / 1.5),               # issue 5: ≤ 1.5x the raw CRC32
+    ('pubsub throughput', 'MarketDataPublisher', 'baseline', 0.8),        # issue 6: ≥ 0.8x C libzmq PUB/SUB
+    ('pubsub throughput', 'MarketDataPublisher', 'pyzmq', 1.0),           # issue 6: against pyzmq (reported)
 ]
 
 
@@ -64,6 +67,10 @@ def main(argv):
     if '--asyncio' in argv:
         lines = [l for l in open(argv[argv.index('--asyncio') + 1]).read().splitlines() if l.strip()]
         asyncio_ns = json.loads(lines[-1])['ns_per_event']
+    pyzmq_ns = None
+    if '--pyzmq' in argv:  # scripts/pyzmq-pubsub-baseline.py's JSON line, same run
+        lines = [l for l in open(argv[argv.index('--pyzmq') + 1]).read().splitlines() if l.strip()]
+        pyzmq_ns = json.loads(lines[-1])['ns_per_event'] if lines else None
     groups = read_groups(path)
     ratios = []  # (group, row, against, ratio)
     for group, rows in groups.items():
@@ -78,6 +85,9 @@ def main(argv):
             if group == 'queue handoff' and asyncio_ns and not r['name'].startswith('baseline'):
                 extra += f"  {asyncio_ns / r['ns']:6.1f}x asyncio.Queue"
                 ratios.append((group, r['name'], 'asyncio.Queue', asyncio_ns / r['ns']))
+            if group == 'pubsub throughput' and pyzmq_ns and not r['name'].startswith('baseline'):
+                extra += f"  {pyzmq_ns / r['ns']:6.1f}x pyzmq"
+                ratios.append((group, r['name'], 'pyzmq', pyzmq_ns / r['ns']))
             if baseline and r is not baseline:
                 against = {'queue handoff': 'bare SPSC ring'}.get(group, 'bare C lws client' if 'wire to observer' in group else 'baseline')
                 ratios.append((group, r['name'], against, baseline['ns'] / r['ns']))
@@ -87,6 +97,8 @@ def main(argv):
             print(f"  {r['name']:<72} {r['ns']:10.1f} ns/{r['unit']}  {ratio}  {allocs}{extra}")
     if asyncio_ns:
         print(f"\nasyncio.Queue (scripts/asyncio-queue-baseline.py, same run): {asyncio_ns:.1f} ns/event")
+    if pyzmq_ns:
+        print(f"pyzmq protobuf pub/sub (scripts/pyzmq-pubsub-baseline.py, same run): {pyzmq_ns:.1f} ns/event")
     print("\ntargets (same-run ratios; higher is faster)")
     print(f"  {'measured':<72} {'ratio':>8}  {'target':>7}")
     for group, prefix, against, target in TARGETS:

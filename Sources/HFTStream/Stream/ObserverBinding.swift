@@ -53,7 +53,7 @@ public final class ObserverBinding: @unchecked Sendable {
     /// The largest drop count reported per queue (both threads; touched only when reporting, which is rare).
     private let reportedDrops = Mutex<[Int]>([0, 0, 0, 0, 0])
 
-    init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
+    package init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
         self.observer = observer
         self.exchange = exchange
         self.drainer = observer.drainer
@@ -87,7 +87,7 @@ public final class ObserverBinding: @unchecked Sendable {
 
     /// Service thread. With `wake` false the consumer is not woken now: the caller calls ``wakeIfSleeping()``
     /// once for a whole service round (one futex wake per socket read instead of one per event).
-    func push(_ event: MarketEvent, wake: Bool = true) {
+    package func push(_ event: MarketEvent, wake: Bool = true) {
         let slot = Self.slot(event)
         if queues[slot].push(event) == .dropped {
             dropped[slot] += 1
@@ -102,10 +102,10 @@ public final class ObserverBinding: @unchecked Sendable {
     }
 
     /// Wakes the consumer if it sleeps (service thread, after pushes with `wake: false`).
-    func wakeIfSleeping() { wakeConsumer() }
+    package func wakeIfSleeping() { wakeConsumer() }
 
     /// Any thread (health events are rare: a locked array, never dropped).
-    func push(health event: HealthEvent) {
+    package func push(health event: HealthEvent) {
         healthEvents.withLock { $0.append(event) }
         wakeConsumer()
     }
@@ -119,7 +119,7 @@ public final class ObserverBinding: @unchecked Sendable {
         }
     }
 
-    func start() {
+    package func start() {
         guard drainer == nil else { return }
         let thread = Thread { [self] in consume() }
         thread.name = "observer"
@@ -127,7 +127,7 @@ public final class ObserverBinding: @unchecked Sendable {
     }
 
     /// Stops the consumer after it delivered what is queued (any thread but the consumer's).
-    func finish() {
+    package func finish() {
         if drainer != nil {
             // The drainer delivers what is left on its next pass.
             done.store(true, ordering: .releasing)

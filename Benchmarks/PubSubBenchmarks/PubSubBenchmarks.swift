@@ -1,0 +1,110 @@
+// Market-data pub/sub throughput over ipc://: HFTKit's MarketDataPublisher → MarketDataSubscriber → one observer
+// (protobuf tickers: encoded, sent, received, decoded into MarketEvent values, queued to the observer thread)
+// against a C libzmq PUB/SUB baseline moving two-frame messages of exactly the same sizes with no encoding
+// (Benchmarks/CPubSubBaseline), measured in the same run. One iteration publishes `eventsPerIteration` tickers
+// from a freshly started publisher thread and ends when the receiving side has all of them. High-water marks are
+// above the iteration size on both sides, so nothing is dropped (each variant checks it received everything).
+// The pyzmq figure (Python publisher process → Python subscriber process, protobuf) comes from
+// scripts/pyzmq-pubsub-baseline.py, in the same `make bench` run.
+import Benchmark
+import CPubSubBaseline
+import Foundation
+import HFTCore
+import HFTIPC
+import HFTStream
+import Synchronization
+
+let eventsPerIteration = 100_000
+let highWaterMark: Int32 = 1_000_000
+
+let binance = ExchangeID(rawValue: "binance")!
+let btc = Instrument("BTC-USDT")!
+
+/// A Binance bookTicker as the adapter emits it.
+func ticker(_ i: Int) -> MarketEvent {
+    .ticker(Ticker(
+        exchange: binance, instrument: btc,
+        bidPrice: ExactDecimal(mantissa64: 6_400_001_000_000 + Int64(i % 1000), scale: 8), bidSize: ExactDecimal(mantissa64: 123_456_000, scale: 8),
+        askPrice: ExactDecimal(mantissa64: 6_400_002_000_000, scale: 8), askSize: ExactDecimal(mantissa64: 50_000_000, scale: 8),
+        exchangeTime: Timestamp(nanosecondsSinceEpoch: 1_700_000_000_000_000_000 + Int64(i)),
+        receiveTime: Timestamp(nanosecondsSinceEpoch: 1_700_000_000_000_100_000 + Int64(i))))
+}
+
+/// Counts events and wakes the benchmark when the target is reached.
+final class CountingObserver: StreamObserver, @unchecked Sendable {
+    let received = Atomic<Int>(0)
+    let target = Atomic<Int>(Int.max)
+    let reached = DispatchSemaphore(value: 0)
+    func onEvent(_ event: MarketEvent) {
+        let n = received.add(1, ordering: .relaxed).newValue
+        if n == target.load(ordering: .relaxed) { reached.signal() }
+    }
+    func onHealth(_ event: HealthEvent) {}
+}
+
+let directory = IPCDirectory(path: "/tmp/hftkit-bench-\(getpid())")
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        scalingFactor: .one,
+        maxDuration: .seconds(3),
+        maxIterations: 100
+    )
+    let n = eventsPerIteration
+    let sample = ticker(0)
+    let topic = MarketDataWire.topic(of: sample)
+    let payloadSize = MarketDataWire.payload(of: sample, sequence: UInt64(n)).count
+
+    Benchmark("pubsub throughput: MarketDataPublisher to MarketDataSubscriber observer, protobuf (per \(n) events)") { benchmark in
+        try! directory.prepare()
+        let endpoints = MarketDataEndpoints(directory: directory)
+        var pubOptions = MarketDataPublisher.Options()
+        pubOptions.sendHighWaterMark = highWaterMark
+        let publisher = try! MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: endpoints, options: pubOptions)
+        var options = MarketDataSubscriber.Options()
+        options.endpoints = endpoints
+        options.receiveHighWaterMark = highWaterMark
+        options.queueCapacity = n * 2
+        let subscriber = try! MarketDataSubscriber(exchange: binance, instruments: [btc], channels: [.ticker], options: options)
+        let observer = CountingObserver()
+        subscriber.bind(observer)
+        try! subscriber.start()
+        precondition(publisher.waitForSubscribers(timeoutSeconds: 30))
+        let events = (0..<n).map(ticker)
+        let publisherBox = UncheckedBox(publisher)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let start = observer.received.load(ordering: .relaxed)
+            observer.target.store(start + n, ordering: .relaxed)
+            let thread = Thread { for e in events { publisherBox.value.publish(e) } }
+            thread.start()
+            if observer.reached.wait(timeout: .now() + 30) == .timedOut {
+                fatalError("received \(observer.received.load(ordering: .relaxed) - start) of \(n): \(subscriber.statistics)")
+            }
+        }
+        benchmark.stopMeasurement()
+        subscriber.stop()
+        publisher.close()
+    }
+
+    Benchmark("pubsub throughput: baseline C libzmq PUB/SUB, same frame sizes (per \(n) events)") { benchmark in
+        try! directory.prepare()
+        let endpoint = directory.marketDataEndpoint(exchange: "cbaseline", channel: "ticker")
+        let topicText = String(decoding: topic, as: UTF8.self)
+        guard let p = cpubsub_open(endpoint, topicText, payloadSize, highWaterMark) else { fatalError("cpubsub_open") }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let got = cpubsub_run(p, Int64(n))
+            precondition(got == n, "C baseline received \(got) of \(n)")
+        }
+        benchmark.stopMeasurement()
+        cpubsub_close(p)
+    }
+}
+
+/// Hands the publisher (single-thread use, one iteration at a time) to the iteration's publishing thread.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

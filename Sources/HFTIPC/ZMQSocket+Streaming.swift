@@ -1,0 +1,77 @@
+import CZeroMQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The socket calls of high-rate streams (market data): high-water marks, sends that report a full pipe as a
+/// result instead of an error, and receives into the caller's closure without copying or allocating.
+extension ZMQSocket {
+    /// Sets an integer socket option (`ZMQ_SNDHWM`, `ZMQ_RCVHWM`, …).
+    public func setOption(_ option: Int32, _ value: Int32) throws(ZMQError) {
+        var v = value
+        guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size) == 0 else {
+            throw .last("zmq_setsockopt(\(option))")
+        }
+    }
+
+    /// Reads an integer socket option.
+    public func option(_ option: Int32) throws(ZMQError) -> Int32 {
+        var v: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, option, &v, &size) == 0 else { throw .last("zmq_getsockopt(\(option))") }
+        return v
+    }
+
+    /// The outcome of ``trySend(_:more:)``.
+    public enum SendResult: Sendable, Equatable {
+        case sent
+        /// The pipe is full (`EAGAIN` with `ZMQ_DONTWAIT`): nothing was sent.
+        case full
+        /// Another failure (errno).
+        case failed(Int32)
+    }
+
+    /// Sends one frame without ever blocking (`ZMQ_DONTWAIT`); `more` marks a frame followed by others.
+    @inline(__always)
+    public func trySend(_ bytes: UnsafeRawBufferPointer, more: Bool = false) -> SendResult {
+        let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
+        if zmq_send(handle, bytes.baseAddress, bytes.count, flags) >= 0 { return .sent }
+        let error = zmq_errno()
+        return error == EAGAIN ? .full : .failed(error)
+    }
+
+    /// Receives one frame and hands its bytes to `body` (valid only during the call), with whether more frames of
+    /// the same message follow. Returns nil when the receive timeout expired (or, with `dontWait`, when nothing was
+    /// waiting; or the call was interrupted).
+    @inline(__always)
+    public func receiveFrame<R>(dontWait: Bool = false, _ body: (UnsafeRawBufferPointer, _ more: Bool) -> R) throws(ZMQError) -> R? {
+        var message = zmq_msg_t()
+        zmq_msg_init(&message)
+        defer { zmq_msg_close(&message) }
+        guard zmq_msg_recv(&message, handle, dontWait ? ZMQ_DONTWAIT : 0) >= 0 else {
+            let error = zmq_errno()
+            if error == EAGAIN || error == EINTR { return nil }
+            throw ZMQError(call: "zmq_msg_recv", errno: error)
+        }
+        let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message))
+        return body(bytes, zmq_msg_more(&message) != 0)
+    }
+
+    /// Discards the remaining frames of a message whose first frames were read (after a malformed start).
+    public func skipRemainingFrames() {
+        var more: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        while zmq_getsockopt(handle, ZMQ_RCVMORE, &more, &size) == 0, more != 0 {
+            var message = zmq_msg_t()
+            zmq_msg_init(&message)
+            _ = zmq_msg_recv(&message, handle, ZMQ_DONTWAIT)
+            zmq_msg_close(&message)
+        }
+    }
+
+    /// Waits up to `milliseconds` (0: just checks; -1: forever) until a message can be received.
+    public func poll(milliseconds: Int) -> Bool {
+        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
+        return zmq_poll(&item, 1, milliseconds) > 0 && item.revents & Int16(ZMQ_POLLIN) != 0
+    }
+}
