@@ -26,8 +26,7 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
     private var woken = false
     private var stopping = false
     private var exited = false
-    // Executor thread only:
-    private var afterDrain: [() -> Void] = []
+    private var afterDrain: [@Sendable () -> Void] = []
     private let threadID = Atomic<UInt>(0)
     private let nextTimerID = Atomic<Int>(1)
 
@@ -92,10 +91,26 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
         condition.unlock()
     }
 
-    /// Called after every pass over the stream queues (executor thread; used to flush batched callbacks).
-    func addAfterDrain(_ hook: @escaping () -> Void) {
+    /// Cancels every timer (the service is stopping).
+    public func cancelAllTimers() {
+        condition.lock()
+        timers.removeAll()
+        condition.unlock()
+    }
+
+    /// Executor thread: delivers everything the stream queues hold now.
+    func drainAll() {
         precondition(isCurrent)
+        let sources = condition.withLock { bindings }
+        while sources.contains(where: { $0.drain() }) {}
+    }
+
+    /// `hook` runs on the executor thread after every pass that delivered events or ran jobs (flushes batched
+    /// callbacks). Any thread.
+    func addAfterDrain(_ hook: @escaping @Sendable () -> Void) {
+        condition.lock()
         afterDrain.append(hook)
+        condition.unlock()
     }
 
     /// Ends the thread once the stopped streams' queues are delivered and the queued work has run; waits for it.
@@ -149,6 +164,7 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
             }
             timers.removeAll { $0.interval == nil && $0.deadline <= now }
             let sources = bindings
+            let hooks = afterDrain
             let stop = stopping
             condition.unlock()
 
@@ -158,7 +174,7 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
             var delivered = false
             for binding in sources where binding.drain() { delivered = true }
             if delivered || !takenJobs.isEmpty || !takenBlocks.isEmpty {
-                for hook in afterDrain { hook() }
+                for hook in hooks { hook() }
             }
             if delivered || !takenJobs.isEmpty || !takenBlocks.isEmpty || !due.isEmpty { continue }
             if stop {

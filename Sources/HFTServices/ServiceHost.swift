@@ -1,5 +1,11 @@
 import HFTCore
-import HFTStream
+public import HFTStream
+
+/// A service that wants its streams' raw traffic (the built-in recorder): the runtime sets the returned tap as the
+/// stream's ``MarketStream/Options/rawFrameTap``. Called once per `streams` entry before the streams start.
+public protocol RawTrafficObserving: Service {
+    nonisolated func rawFrameTap(for setting: StreamSetting, index: Int) -> (any RawFrameTap)?
+}
 
 /// Delivers stream events to one service, on the service's executor thread (the executor drains the bindings of
 /// this observer itself: ``StreamObserver/drainer``), and drives the service's lifecycle callbacks.
@@ -20,7 +26,7 @@ final class ServiceHost<S: Service>: AnyServiceHost, StreamObserver, @unchecked 
     override var observer: any StreamObserver { self }
 
     override func installHooks() async {
-        await run { [self] _ in context.executor.addAfterDrain { [self] in flushOrders() } }
+        context.executor.addAfterDrain { [self] in flushOrders() }
     }
 
     func onEvent(_ event: MarketEvent) {
@@ -57,13 +63,22 @@ final class ServiceHost<S: Service>: AnyServiceHost, StreamObserver, @unchecked 
         service.onMyOrderBatch(orders)
     }
 
-    private func run(_ body: @Sendable (isolated S) -> Void) async {
-        await service.runIsolated(body)
+    override var anyService: any Service { service }
+
+    override func rawFrameTap(for setting: StreamSetting, index: Int) -> (any RawFrameTap)? {
+        (service as? any RawTrafficObserving)?.rawFrameTap(for: setting, index: index)
+    }
+
+    override func drainAndStop() async {
+        await service.runIsolated { [self] service in
+            context.executor.drainAll()
+            flushOrders(service)
+            service.onStop()
+        }
     }
 
     override func setup() async -> Bool { await service.runIsolated { $0.onSetup() } }
     override func start() async { await service.runIsolated { $0.onStart() } }
-    override func stop() async { await service.runIsolated { $0.onStop() } }
 }
 
 extension Service {
@@ -80,8 +95,11 @@ class AnyServiceHost: @unchecked Sendable {
         self.className = className
     }
     var observer: any StreamObserver { fatalError("abstract") }
+    var anyService: any Service { fatalError("abstract") }
+    func rawFrameTap(for setting: StreamSetting, index: Int) -> (any RawFrameTap)? { nil }
     func installHooks() async {}
     func setup() async -> Bool { true }
     func start() async {}
-    func stop() async {}
+    /// Delivers what stopped streams queued, then runs `onStop`.
+    func drainAndStop() async {}
 }

@@ -1,4 +1,4 @@
-import HFTIPC
+public import HFTIPC
 
 /// A value of a services configuration after `${VAR}` substitution: JSON, plus confidential strings as ``Secret``.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-public import HFTCore
+import HFTCore
 import HFTIPC
 
 /// A services configuration file in the original JSON shape: one `service.<name>` entry per service.
@@ -30,9 +30,9 @@ public struct ServiceConfiguration: Sendable {
     /// Unknown keys and other things worth a look, with their key paths (`service.x.setting.strem: unknown key`).
     public let warnings: [ConfigurationError.Issue]
 
-    /// Reads and checks a configuration file. `${VAR}` values come from `environment`.
+    /// Reads and checks a configuration file. `${VAR}` values come from `environment` (nil: the process environment).
     /// - Throws: ``ConfigurationError`` (every problem found, with key paths).
-    public init(contentsOfFile path: String, environment: [String: String] = ProcessInfo.processInfo.environment, registry: ServiceRegistry = .shared) throws(ConfigurationError) {
+    public init(contentsOfFile path: String, environment: [String: String]? = nil, registry: ServiceRegistry = .shared) throws(ConfigurationError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(source: path, issues: [.init(path: "$", message: "cannot read the file")])
         }
@@ -40,7 +40,7 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Reads and checks configuration text (see ``init(contentsOfFile:environment:registry:)``).
-    public init(text: String, source: String = "configuration", environment: [String: String] = ProcessInfo.processInfo.environment, registry: ServiceRegistry = .shared) throws(ConfigurationError) {
+    public init(text: String, source: String = "configuration", environment: [String: String]? = nil, registry: ServiceRegistry = .shared) throws(ConfigurationError) {
         let json: JSONValue
         do {
             json = try JSONValue(parsing: text)
@@ -48,6 +48,7 @@ public struct ServiceConfiguration: Sendable {
             let line = text.utf8.prefix(error.offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             throw ConfigurationError(source: source, issues: [.init(path: "$", message: "not JSON: \(error.message) (line \(line))")])
         }
+        let environment = environment ?? ProcessInfo.processInfo.environment
         var issues: [ConfigurationError.Issue] = []
         var warnings: [ConfigurationError.Issue] = []
         guard case .object(let top) = json else {
