@@ -25,8 +25,10 @@ import Testing
             environment["HFT_IPC_DIR"] = ipcDirectory
             for (k, v) in extra { environment[k] = v }
             process.environment = environment
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = try FileHandle(forWritingTo: output)
+            // One handle (one file offset) for both, so that neither overwrites the other.
+            let handle = try FileHandle(forWritingTo: output)
+            process.standardOutput = handle
+            process.standardError = handle
             try process.run()
         }
         var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
