@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import HFTStream
 import Synchronization
@@ -14,7 +15,8 @@ import Synchronization
 /// Order per round: queued jobs and blocks, due timers, then up to 256 events per channel queue of every stream.
 ///
 /// Threading: every method may be called from any thread. ``shutdown()`` ends the thread after it delivered what
-/// stopped streams had queued; jobs enqueued after that are not run.
+/// stopped streams had queued; actor jobs and blocks that arrive later (a caller awaiting the service after the
+/// runtime stopped) still run, one at a time, on a serial dispatch queue.
 public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked Sendable {
     public let name: String
     private let condition = NSCondition()
@@ -26,6 +28,8 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
     private var woken = false
     private var stopping = false
     private var exited = false
+    /// Runs jobs that arrive after the thread ended (serially, so the actor stays exclusive).
+    private let afterExit = DispatchQueue(label: "hftkit.service.after-exit")
     private var afterDrain: [@Sendable () -> Void] = []
     private let threadID = Atomic<UInt>(0)
     private let nextTimerID = Atomic<Int>(1)
@@ -45,6 +49,11 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         condition.lock()
+        if exited {
+            condition.unlock()
+            afterExit.async { unowned.runSynchronously(on: self.asUnownedSerialExecutor()) }
+            return
+        }
         jobs.append(unowned)
         condition.signal()
         condition.unlock()
@@ -68,6 +77,11 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
     /// Runs `block` on the executor thread (after what is queued).
     public func execute(_ block: @escaping @Sendable () -> Void) {
         condition.lock()
+        if exited {
+            condition.unlock()
+            afterExit.async(execute: block)
+            return
+        }
         blocks.append(block)
         condition.signal()
         condition.unlock()
@@ -199,10 +213,16 @@ public final class ServiceExecutor: SerialExecutor, ObserverDrainer, @unchecked 
         }
         condition.lock()
         exited = true
+        let leftJobs = jobs
+        let leftBlocks = blocks
+        jobs.removeAll()
+        blocks.removeAll()
         bindings.removeAll()
         timers.removeAll()
         condition.broadcast()
         condition.unlock()
+        for job in leftJobs { afterExit.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) } }
+        for block in leftBlocks { afterExit.async(execute: block) }
     }
 
     static func now() -> Int64 {
