@@ -10,6 +10,7 @@
 //   HFTSimulator   local exchange simulator serving captures over a real WebSocket server
 //   HFTBook        order books: structure, checksums, sync recipes (continuity, resync)
 //   HFTIPC         ZeroMQ sockets, command system and market-data pub/sub
+//   HFTServices    services (callbacks, timers, commands on one serial executor), JSON config, runtime, built-ins
 //   hft            the command-line tool
 // Benchmarks live in their own package under Benchmarks/ (run with `make bench`), so tests never build them.
 import PackageDescription
@@ -46,6 +47,7 @@ let package = Package(
         .library(name: "HFTStream", targets: ["HFTStream"]),
         .library(name: "HFTSimulator", targets: ["HFTSimulator"]),
         .library(name: "HFTBook", targets: ["HFTBook"]),
+        .library(name: "HFTServices", targets: ["HFTServices"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
@@ -53,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
@@ -159,11 +162,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Services: the layer strategies and gateways are written in (serial executor per service, JSON
+        // configuration, registry, runtime with graceful shutdown, built-in recorder/publisher/console).
+        .target(
+            name: "HFTServices",
+            dependencies: [
+                "HFTCore", "HFTAdapters", "HFTExchanges", "HFTStream", "HFTIPC", "HFTCapture",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hft",
             dependencies: [
                 "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen", "HFTCapture", "HFTAdapters",
-                "HFTStream", "HFTSimulator", "HFTBook",
+                "HFTStream", "HFTSimulator", "HFTBook", "HFTServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -213,6 +227,12 @@ let package = Package(
         .testTarget(
             name: "HFTBookTests",
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
+            swiftSettings: swiftSettings
+        ),
+        // Services: configuration, executor, callbacks over a simulator-backed stream, `hft run` processes, the demo.
+        .testTarget(
+            name: "HFTServicesTests",
+            dependencies: ["HFTServices", "HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTIPC", "hft"],
             swiftSettings: swiftSettings
         ),
         // IPC over real ZeroMQ sockets, `hft ipc` processes and real Python (pyzmq) processes.

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `hft`: the HFTKit command-line tool.
 @main
-struct HFT: ParsableCommand {
+struct HFT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hft",
         abstract: "HFTKit: market connectivity for trading systems.",
@@ -13,7 +13,7 @@ struct HFT: ParsableCommand {
         version: HFTVersion.current,
         subcommands: [
             VersionCommand.self, ExchangesCommand.self, StreamCommand.self, SimulateCommand.self, ReplayCommand.self,
-            SpecCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self,
+            SpecCommand.self, DecimalCommand.self, TimeCommand.self, InstrumentCommand.self, RunCommand.self,
             IPCToolCommand.self,
         ]
     )

@@ -108,6 +108,18 @@ enum Quiet {
     /// Idempotent (swift-log may be bootstrapped only once per process).
     static func libraries() { _ = configured }
 
+    /// Like ``libraries()`` with swift-log at `info` (`hft run --verbose`). Call one of the two, once.
+    static func verbose() { _ = configuredVerbose }
+
+    private static let configuredVerbose: Void = {
+        LibWebSockets.setLogLevels(1 | 2)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+    }()
+
     private static let configured: Void = {
         LibWebSockets.setLogLevels(1 | 2)  // LLL_ERR | LLL_WARN
         LoggingSystem.bootstrap { label in

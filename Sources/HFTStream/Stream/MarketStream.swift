@@ -5,6 +5,17 @@ public import HFTWebSocket
 import Logging
 import Synchronization
 
+/// Receives a stream's raw traffic (``MarketStream/Options/rawFrameTap``), on the stream's service thread. The
+/// buffers are valid only during the call.
+public protocol RawFrameTap: AnyObject, Sendable {
+    /// A connection attempt of `connection` (the plan's name, `public#1`) to `url`.
+    func connecting(connection: String, url: String, time: Timestamp)
+    /// A text frame sent (subscriptions, pings written as text).
+    func sent(connection: String, text: String, time: Timestamp)
+    /// A frame received, before it is parsed.
+    func received(connection: String, frame: UnsafeRawBufferPointer, binary: Bool, time: Timestamp)
+}
+
 /// A live market-data stream of one exchange: the Swift form of the original `StreamBase`.
 ///
 /// Made from the exchange catalog (every spec in `specs/`), the instruments and the channels. `start()` opens the
@@ -35,6 +46,10 @@ public final class MarketStream: @unchecked Sendable {
         /// Overrides the spec's `permessageDeflate` for every connection (nil: offer compression where the spec
         /// asks for it).
         public var permessageDeflate: Bool?
+        /// Sees every connection attempt, sent frame and received frame as on the wire (HFTServices' recorder
+        /// writes them as a capture). Called on the service thread, before parsing: it must copy what it keeps
+        /// and return quickly. Nil (the default) costs nothing.
+        public var rawFrameTap: (any RawFrameTap)?
         public init() {}
     }
 

@@ -48,9 +48,13 @@ final class StreamConnection: WebSocketHandler {
         for action in actions {
             switch action {
             case .connect:
+                stream.options.rawFrameTap?.connecting(connection: plan.name, url: url.description, time: Timestamp.now())
                 socket = stream.service?.connect(url, tls: stream.options.tls, permessageDeflate: offersDeflate, handler: self)
             case .subscribe:
-                for frame in plan.subscribeFrames { socket?.send(text: frame) }
+                for frame in plan.subscribeFrames {
+                    socket?.send(text: frame)
+                    stream.options.rawFrameTap?.sent(connection: plan.name, text: frame, time: Timestamp.now())
+                }
                 machine.sent(now: Self.monotonicNow())
             case .ping:
                 sendPing()
@@ -105,7 +109,9 @@ final class StreamConnection: WebSocketHandler {
                 self.predecessor = nil
             }
         }
-        let outcome = stream.adapter.parse(message, receiveTime: Timestamp.now(), into: &batch)
+        let receiveTime = Timestamp.now()
+        stream.options.rawFrameTap?.received(connection: plan.name, frame: message, binary: binary, time: receiveTime)
+        let outcome = stream.adapter.parse(message, receiveTime: receiveTime, into: &batch)
         if batch.count > 0 {
             for event in batch.events { stream.deliver(event) }
             batch.removeAll()
