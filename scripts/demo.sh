@@ -31,11 +31,12 @@ trap 'exit 130' INT TERM
 # hft simulate for one capture; sets URL to the address it prints.
 simulate() {
     out="$HFT_IPC_DIR/sim-$1.out"
+    : >"$out"  # exists before the background job opens it (the loop below reads it at once)
     "$HFT" simulate --capture "$CAPTURES/$1.jsonl" --loop >"$out" 2>"$HFT_IPC_DIR/sim-$1.err" &
     pids="$pids $!"
     URL=""
     for _ in $(seq 200); do
-        URL=$(head -n 1 "$out")
+        URL=$(head -n 1 "$out" 2>/dev/null || true)
         [ -n "$URL" ] && return 0
         sleep 0.05
     done
