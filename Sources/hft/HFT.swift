@@ -7,8 +7,9 @@ struct HFT: AsyncParsableCommand {
         commandName: "hft",
         abstract: "HFTKit: market connectivity for trading systems.",
         discussion: """
-            Subcommands that exist today are listed below. Recording, order books, IPC and services arrive with
-            their issues (see README.md).
+            Stream, replay and simulate exchanges, check specs, operate the IPC command system and run services \
+            (the recorder, publisher and console are built-in services). `hft help <subcommand>` shows each \
+            one's options and examples; docs/command-line.md has them all.
             """,
         version: HFTVersion.current,
         subcommands: [
