@@ -55,7 +55,7 @@ import Testing
         #expect(Set(got.keys) == Set(truth.keys))
         for (group, events) in truth {
             let recordedEvents = got[group] ?? []
-            let firstDifference = zip(recordedEvents, events).firstIndex { $0 != $1 }
+            let firstDifference = Array(zip(recordedEvents, events)).firstIndex { $0.0 != $0.1 }
             #expect(recordedEvents.count == events.count && firstDifference == nil,
                     "\(group): \(recordedEvents.count) events replayed from the recording, \(events.count) from the capture; first difference at \(firstDifference.map(String.init) ?? "-")")
         }
