@@ -55,7 +55,7 @@ public final class ObserverBinding: @unchecked Sendable {
         switch event {
         case .ticker: return 0
         case .trade: return 1
-        case .book: return 2
+        case .book, .bookTop: return 2
         case .candle: return 3
         default: return 4
         }
