@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "HFTStream",
             dependencies: [
-                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges",
+                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges", "HFTBook",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
