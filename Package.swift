@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "HFTSimulator",
             dependencies: [
-                "HFTCore", "HFTCapture", "HFTWebSocket",
+                "HFTCore", "HFTCapture", "HFTWebSocket", "HFTAdapters", "HFTExchanges", "HFTBook",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
