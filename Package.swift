@@ -192,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HFTStreamTests",
-            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
+            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket", "HFTBook"],
             swiftSettings: swiftSettings
         ),
         // The command-line tool: argument validation, and `hft simulate` + `hft stream` end to end as processes.
