@@ -13,13 +13,12 @@ func hftServiceCallback(
     let contextUser = lws_context_user(lws_get_context(wsi))
     guard let contextUser else { return 0 }
     let service = Unmanaged<WebSocketService>.fromOpaque(contextUser).takeUnretainedValue()
+    // HTTP client requests share the callback: their opaque user data is an HTTPRequest (a lookup only while
+    // requests are in flight).
+    if let request = service.httpRequest(lws_get_opaque_user_data(wsi)) {
+        return httpClientCallback(service, request, wsi, reason, data, length)
+    }
     switch reason {
-    case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP, LWS_CALLBACK_RECEIVE_CLIENT_HTTP, LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ,
-         LWS_CALLBACK_COMPLETED_CLIENT_HTTP, LWS_CALLBACK_CLOSED_CLIENT_HTTP, LWS_CALLBACK_CLIENT_CONNECTION_ERROR,
-         LWS_CALLBACK_WSI_DESTROY:
-        if let request = service.httpRequest(lws_get_opaque_user_data(wsi)) {
-            return httpClientCallback(service, request, wsi, reason, data, length)
-        }
     case LWS_CALLBACK_HTTP:
         return httpServerRequest(service, wsi)
     case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -113,10 +112,12 @@ private func httpClientCallback(
         request.didFail("connection error: \(text)")
         service.forget(request)
         lws_set_opaque_user_data(wsi, nil)
-    default:  // closed or destroyed before the body was complete
+    case LWS_CALLBACK_CLOSED_CLIENT_HTTP, LWS_CALLBACK_WSI_DESTROY:  // before the body was complete
         request.didFail("connection closed before the response was complete")
         service.forget(request)
         lws_set_opaque_user_data(wsi, nil)
+    default:
+        break
     }
     return 0
 }

@@ -184,7 +184,11 @@ public final class WebSocketService: @unchecked Sendable {
             onServiced?(self)
         }
         for connection in Array(connections.values) { connection.closeNow(reason: "service shutting down") }
-        for request in Array(httpRequests.values) { request.didFail("service shutting down") }
+        for request in Array(httpRequests.values) {
+            // lws destroys the connection with the context: it must not find a pointer to a freed request.
+            if let wsi = request.wsi { lws_set_opaque_user_data(wsi, nil) }
+            request.didFail("service shutting down")
+        }
         httpRequests.removeAll()
         httpResponses.removeAll()
         hft_timer_cancel(ctx, timer)
