@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "HFTStream",
             dependencies: [
-                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges",
+                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges", "HFTBook",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,7 +157,7 @@ let package = Package(
         .target(
             name: "HFTSimulator",
             dependencies: [
-                "HFTCore", "HFTCapture", "HFTWebSocket",
+                "HFTCore", "HFTCapture", "HFTWebSocket", "HFTAdapters", "HFTExchanges", "HFTBook",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -215,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HFTStreamTests",
-            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
+            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket", "HFTBook"],
             swiftSettings: swiftSettings
         ),
         // The command-line tool: argument validation, and `hft simulate` + `hft stream` end to end as processes.

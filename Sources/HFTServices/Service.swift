@@ -54,6 +54,9 @@ public protocol Service: Actor {
     func onTicker(_ ticker: Ticker)
     func onTrade(_ trade: Trade)
     func onBook(_ book: BookUpdate)
+    /// The maintained book's top levels after an update, with its validity (streams with `book_depth`); an invalid,
+    /// empty view when the book lost sync (a resync follows: see ``onStreamHealth(_:)``).
+    func onBookTop(_ view: BookTop)
     func onCandle(_ candle: Candle)
     /// Events of other kinds (funding, …).
     func onOtherEvent(_ event: MarketEvent)
@@ -75,6 +78,7 @@ extension Service {
     public func onTicker(_ ticker: Ticker) {}
     public func onTrade(_ trade: Trade) {}
     public func onBook(_ book: BookUpdate) {}
+    public func onBookTop(_ view: BookTop) {}
     public func onCandle(_ candle: Candle) {}
     public func onOtherEvent(_ event: MarketEvent) {}
     public func onMyOrder(_ order: MyOrder) {}

@@ -40,6 +40,7 @@ final class ServiceHost<S: Service>: AnyServiceHost, StreamObserver, @unchecked 
             case .ticker(let e): service.onTicker(e)
             case .trade(let e): service.onTrade(e)
             case .book(let e): service.onBook(e)
+            case .bookTop(let e): service.onBookTop(e)
             case .candle(let e): service.onCandle(e)
             case .myTrade(let e): service.onMyTrade(e)
             case .myOrder: break

@@ -136,7 +136,7 @@ public final class ServiceRuntime: Sendable {
             options.rawFrameTap = host.rawFrameTap(for: setting, index: index)
             do {
                 let stream = try MarketStream(exchange: setting.exchange, instruments: setting.instruments, channels: setting.channels, options: options)
-                stream.bind(host.observer)
+                stream.bind(host.observer, book: setting.bookDepth.map { .updatesAndTop(depth: $0) } ?? .updates)
                 return .stream(stream)
             } catch {
                 throw ServiceRuntimeError(service: host.context.name, message: "\(path): \(error)")

@@ -203,7 +203,7 @@ import Testing
                 && collector.healthKinds.contains { if case .badFrames(3, _) = $0 { true } else { false } } == false
                 && collector.healthKinds.contains { if case .badFrames(2, _) = $0 { true } else { false } }
         })
-        let gaps = collector.healthKinds.filter { if case .gap = $0 { true } else { false } }
+        let gaps = collector.healthKinds.filter { if case .bookInvalid(_, let reason) = $0 { reason.hasPrefix("gap:") } else { false } }
         #expect(gaps.count == 2)
     }
 

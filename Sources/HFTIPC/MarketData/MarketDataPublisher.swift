@@ -108,6 +108,11 @@ public final class MarketDataPublisher: @unchecked Sendable {
     /// sent (counted in ``statistics``: `rejected` when it is of another exchange or channel, `dropped` otherwise).
     @discardableResult
     public func publish(_ event: MarketEvent) -> Bool {
+        // Book views (`bookTop`) are derived from the book updates: subscribers keep their own views.
+        if case .bookTop = event {
+            Self.bump(rejected)
+            return false
+        }
         guard let socket, event.exchange == exchange, event.channel == channel else {
             Self.bump(rejected)
             return false

@@ -24,7 +24,7 @@ public struct StreamSetting: Sendable {
 
     public static let keys: Set<String> = [
         "exchange", "currency_pairs", "subscribe_channels", "source", "endpoint", "insecure_tls", "permessage_deflate",
-        "queue_capacity", "stale_after_seconds",
+        "queue_capacity", "stale_after_seconds", "book_depth",
     ]
 
     public var exchange: ExchangeID
@@ -38,6 +38,9 @@ public struct StreamSetting: Sendable {
     public var permessageDeflate: Bool?
     public var queueCapacity: Int?
     public var staleAfterSeconds: Double?
+    /// With `l2_book`: the service also gets the maintained book's top `bookDepth` levels after every update
+    /// (``Service/onBookTop(_:)``, with validity), besides the updates (``Service/onBook(_:)``). Direct streams only.
+    public var bookDepth: Int?
 
     public init(exchange: ExchangeID, instruments: [Instrument], channels: [Channel], source: Source = .exchange, endpoint: String? = nil) {
         self.exchange = exchange
@@ -126,6 +129,13 @@ public struct StreamSetting: Sendable {
                 return nil
             }
             staleAfterSeconds = n
+        }
+        if let d = members["book_depth"] {
+            guard let n = d.intValue, n > 0, n <= 1000 else {
+                issues.append(.init(path: "\(path).book_depth", message: "expected a number of levels per side from 1 to 1000, e.g. 10"))
+                return nil
+            }
+            bookDepth = n
         }
         if issues.count > before { return nil }
     }

@@ -53,10 +53,17 @@ public final class ObserverBinding: @unchecked Sendable {
     /// The largest drop count reported per queue (both threads; touched only when reporting, which is rare).
     private let reportedDrops = Mutex<[Int]>([0, 0, 0, 0, 0])
 
-    package init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID) {
+    /// What this observer gets of the l2_book channel.
+    public let book: BookFeed
+    /// Instruments whose book events this observer's queue dropped, not yet followed by a complete view
+    /// (a snapshot or a valid ``BookTop``) (service thread).
+    private var staleBooks: Set<Instrument> = []
+
+    package init(observer: any StreamObserver, capacity: Int, exchange: ExchangeID, book: BookFeed = .updates) {
         self.observer = observer
         self.exchange = exchange
         self.drainer = observer.drainer
+        self.book = book
         queues = [
             EventQueue(capacity: capacity, policy: .conflateBySymbol),
             EventQueue(capacity: capacity, policy: .dropNewest),
@@ -79,7 +86,7 @@ public final class ObserverBinding: @unchecked Sendable {
         switch event {
         case .ticker: return 0
         case .trade: return 1
-        case .book: return 2
+        case .book, .bookTop: return 2
         case .candle: return 3
         default: return 4
         }
@@ -90,6 +97,7 @@ public final class ObserverBinding: @unchecked Sendable {
     package func push(_ event: MarketEvent, wake: Bool = true) {
         let slot = Self.slot(event)
         if queues[slot].push(event) == .dropped {
+            if slot == 2 { bookDropped(event.instrument) }
             dropped[slot] += 1
             if isReportedCount(dropped[slot]) {
                 let count = dropped[slot]
@@ -97,8 +105,29 @@ public final class ObserverBinding: @unchecked Sendable {
                 let kind = HealthEvent.Kind.overflow(channel: Self.channels[slot], dropped: count)
                 push(health: HealthEvent(exchange: exchange, connection: "", kind: kind, time: Timestamp.now()))
             }
+        } else if slot == 2, !staleBooks.isEmpty {
+            bookDelivered(event)
         }
         if wake { wakeConsumer() }
+    }
+
+    /// This observer lost book events of `instrument`: its view is stale (the stream's own book is not: it is
+    /// kept before the queues). Reported once, until a complete view reaches the queue.
+    private func bookDropped(_ instrument: Instrument) {
+        guard staleBooks.insert(instrument).inserted else { return }
+        let reason = "overflow: this observer's queue dropped book events; its view is stale until the next snapshot or valid book view"
+        push(health: HealthEvent(exchange: exchange, connection: "", kind: .bookInvalid(instrument: instrument, reason: reason), time: Timestamp.now()))
+    }
+
+    private func bookDelivered(_ event: MarketEvent) {
+        let complete: Bool
+        switch event {
+        case .book(let update): complete = update.kind == .snapshot
+        case .bookTop(let view): complete = view.isValid
+        default: complete = false
+        }
+        guard complete, staleBooks.remove(event.instrument) != nil else { return }
+        push(health: HealthEvent(exchange: exchange, connection: "", kind: .bookResynced(instrument: event.instrument), time: Timestamp.now()))
     }
 
     /// Wakes the consumer if it sleeps (service thread, after pushes with `wake: false`).
