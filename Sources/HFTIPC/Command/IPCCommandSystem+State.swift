@@ -1,6 +1,13 @@
 // The mutable state of an IPCCommandSystem, kept behind its Mutex.
 
 extension IPCCommandSystem {
+    /// The publishing socket and the buffer every command is encoded into (behind one lock).
+    struct Publisher {
+        var socket: ZMQSocket?
+        var buffer: [UInt8] = []
+        init() { buffer.reserveCapacity(512) }
+    }
+
     struct State {
         enum WaitKey: Hashable {
             case welcome(String)

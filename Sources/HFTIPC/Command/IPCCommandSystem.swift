@@ -45,7 +45,7 @@ public final class IPCCommandSystem: Sendable {
     public var endpoint: String { directory.commandEndpoint(processID: processID) }
 
     private let logger: Logger
-    private let publisher = Mutex<ZMQSocket?>(nil)
+    private let publisher = Mutex(Publisher())
     private let state: Mutex<State>
     private let counter = Atomic<Int>(0)
     private let sentCount = Atomic<Int>(0)
@@ -87,7 +87,7 @@ public final class IPCCommandSystem: Sendable {
                 }
                 let descriptor = xpub.notificationDescriptor
                 let box = SocketBox(xpub)
-                publisher.withLock { $0 = box.take() }
+                publisher.withLock { $0.socket = box.take() }
                 s.context = context
                 s.started = true
                 s.running = true
@@ -121,7 +121,7 @@ public final class IPCCommandSystem: Sendable {
         guard let taken else { return }
         taken.loop?.stop()
         taken.context?.shutdown()
-        publisher.withLock { $0 = nil }
+        publisher.withLock { $0.socket = nil }
         unlink(directory.commandSocketFile(processID: processID))
         state.withLock { $0.lock.release() }
         for request in taken.requests.values { request.resume(throwing: IPCError.notRunning) }
@@ -167,9 +167,7 @@ public final class IPCCommandSystem: Sendable {
     /// Throws ``IPCError/topicTooLong(topic:bytes:)``, ``IPCError/notRunning`` or a ZeroMQ error.
     @discardableResult
     public func sendCommand(target: String, type: String, payload: JSONValue = .object([:])) throws(IPCError) -> String {
-        let command = try makeCommand(target: target, type: type, payload: payload)
-        try publish(command.encodeFrame())
-        return command.commandID
+        try send(target: target, type: type, payload: payload, inReplyTo: nil)
     }
 
     /// Publishes a command to every connected process (`target_id` `*`); returns its command id.
@@ -182,9 +180,8 @@ public final class IPCCommandSystem: Sendable {
     /// the member added; any other payload is wrapped as `{"value": …}`). The type defaults to `{type}_reply`.
     @discardableResult
     public func reply(to request: IPCCommand, type: String? = nil, payload: JSONValue = .object([:])) throws(IPCError) -> String {
-        var members = payload.objectValue ?? (payload == .null ? [:] : ["value": payload])
-        members[IPCCommand.inReplyToKey] = .string(request.commandID)
-        return try sendCommand(target: request.senderID, type: type ?? request.commandType + "_reply", payload: .object(members))
+        let members: JSONValue = payload.objectValue != nil ? payload : (payload == .null ? [:] : ["value": payload])
+        return try send(target: request.senderID, type: type ?? request.commandType + "_reply", payload: members, inReplyTo: request.commandID)
     }
 
     /// Sends a command and waits for the command that answers it (`payload.in_reply_to` == its id).
@@ -283,18 +280,74 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func makeCommand(target: String, type: String, payload: JSONValue) throws(IPCError) -> IPCCommand {
-        guard !target.isEmpty else { throw .invalidArgument("empty target") }
-        guard !type.isEmpty, !type.utf8.contains(where: { $0 <= 0x20 }) else {
-            throw .invalidArgument("command type '\(type)' must be non-empty, without spaces or control characters")
-        }
+        try Self.check(target: target, type: type)
         let now = Self.nowMicroseconds()
         let n = counter.add(1, ordering: .relaxed).newValue
         return IPCCommand(commandID: "\(processID)_\(now)_\(n)", senderID: processID, targetID: target, commandType: type, timestamp: now, payload: payload)
     }
 
+    /// Encodes the command into the publisher's reusable buffer and sends it (no frame array, no envelope value);
+    /// `inReplyTo` is added to an object payload. Returns the command id.
+    private func send(target: String, type: String, payload: JSONValue, inReplyTo: String?) throws(IPCError) -> String {
+        try Self.check(target: target, type: type)
+        let now = Self.nowMicroseconds()
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let result = publisher.withLock { p -> Result<String, IPCError> in
+            guard let socket = p.socket else { return .failure(.notRunning) }
+            p.buffer.removeAll(keepingCapacity: true)
+            p.buffer.append(contentsOf: target.utf8)
+            p.buffer.append(UInt8(ascii: "."))
+            p.buffer.append(contentsOf: type.utf8)
+            guard p.buffer.count <= CommandTopic.size else {
+                return .failure(.topicTooLong(topic: target + "." + type, bytes: p.buffer.count))
+            }
+            p.buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: CommandTopic.size - p.buffer.count))
+            p.buffer.append(contentsOf: #"{"command_id":""#.utf8)
+            let idStart = p.buffer.count
+            JSONWriter.writeStringContent(processID, to: &p.buffer)
+            let idEscaped = p.buffer.count - idStart != processID.utf8.count
+            p.buffer.append(UInt8(ascii: "_"))
+            JSONWriter.writeInteger(now, to: &p.buffer)
+            p.buffer.append(UInt8(ascii: "_"))
+            JSONWriter.writeInteger(Int64(n), to: &p.buffer)
+            let id = idEscaped ? "\(processID)_\(now)_\(n)"
+                : p.buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[idStart...]), as: UTF8.self) }
+            p.buffer.append(contentsOf: #"","sender_id":"#.utf8)
+            JSONWriter.writeString(processID, to: &p.buffer)
+            p.buffer.append(contentsOf: #","target_id":"#.utf8)
+            JSONWriter.writeString(target, to: &p.buffer)
+            p.buffer.append(contentsOf: #","command_type":"#.utf8)
+            JSONWriter.writeString(type, to: &p.buffer)
+            p.buffer.append(contentsOf: #","timestamp":"#.utf8)
+            JSONWriter.writeInteger(now, to: &p.buffer)
+            p.buffer.append(contentsOf: #","payload":"#.utf8)
+            if let inReplyTo, case .object(let members) = payload {
+                JSONWriter.writeObject(members, extra: (IPCCommand.inReplyToKey, inReplyTo), to: &p.buffer)
+            } else {
+                JSONWriter.write(payload, to: &p.buffer)
+            }
+            p.buffer.append(UInt8(ascii: "}"))
+            let sent = p.buffer.withUnsafeBytes { zmq_send(socket.handle, $0.baseAddress, $0.count, 0) }
+            return sent >= 0 ? .success(id) : .failure(.zmq(.last("zmq_send"), endpoint: endpoint))
+        }
+        switch result {
+        case .success(let id):
+            sentCount.add(1, ordering: .relaxed)
+            return id
+        case .failure(let error): throw error
+        }
+    }
+
+    private static func check(target: String, type: String) throws(IPCError) {
+        guard !target.isEmpty else { throw .invalidArgument("empty target") }
+        guard !type.isEmpty, !type.utf8.contains(where: { $0 <= 0x20 }) else {
+            throw .invalidArgument("command type '\(type)' must be non-empty, without spaces or control characters")
+        }
+    }
+
     private func publish(_ frame: [UInt8]) throws(IPCError) {
-        let error = publisher.withLock { socket -> IPCError? in
-            guard let socket else { return .notRunning }
+        let error = publisher.withLock { p -> IPCError? in
+            guard let socket = p.socket else { return .notRunning }
             do throws(ZMQError) {
                 try socket.send(frame)
                 return nil
@@ -384,9 +437,9 @@ public final class IPCCommandSystem: Sendable {
     /// The XPUB's subscription messages: welcomes to send, subscribers joining and leaving (on the loop thread).
     private func drainSubscriptions() {
         do {
-            let messages = publisher.withLock { socket -> [[UInt8]] in
+            let messages = publisher.withLock { p -> [[UInt8]] in
                 var out: [[UInt8]] = []
-                while let socket, let message = try? socket.receiveIfReady() { out.append(message) }
+                while let socket = p.socket, let message = try? socket.receiveIfReady() { out.append(message) }
                 return out
             }
             for message in messages {
