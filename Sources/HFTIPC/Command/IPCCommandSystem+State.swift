@@ -27,8 +27,13 @@ extension IPCCommandSystem {
         var running = false
         var context: ZMQContext?
         var loop: CommandLoop?
-        var handlers: [String: Handler] = [:]
-        var catchAll: Handler?
+        enum HandlerKind {
+            case async(Handler)
+            case sync(SynchronousHandler)
+        }
+
+        var handlers: [String: HandlerKind] = [:]
+        var catchAll: HandlerKind?
         var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
         var connections: Set<String> = []
         var welcomed: Set<String> = []

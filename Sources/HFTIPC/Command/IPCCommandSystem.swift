@@ -25,6 +25,9 @@ import Glibc
 /// dispatcher). A system is started once; after `stop()` create a new one.
 public final class IPCCommandSystem: Sendable {
     public typealias Handler = @Sendable (IPCCommand) async throws -> Void
+    /// A handler that does not suspend: run inline on the loop thread as its frame arrives (no task hop) whenever
+    /// no earlier command is queued or running, else queued behind them (order and one-at-a-time are kept).
+    public typealias SynchronousHandler = @Sendable (IPCCommand) throws -> Void
 
     public struct Options: Sendable {
         /// Command ids remembered for duplicate suppression.
@@ -93,7 +96,17 @@ public final class IPCCommandSystem: Sendable {
                 s.running = true
                 s.loop = CommandLoop(publisherDescriptor: descriptor, callbacks: .init(
                     frame: { [unowned self] bytes, peer in
-                        execute(state.withLock { $0.router.received(frame: bytes, from: peer) })
+                        let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
+                            let action = s.router.received(frame: bytes, from: peer)
+                            guard case .dispatch(let command) = action else { return (action, nil) }
+                            return (action, s.handlers[command.commandType] ?? s.catchAll)
+                        }
+                        // Inline when nothing is queued or running: no task hop for synchronous handlers.
+                        if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
+                            runHandler(command) { () throws in try run(command) }
+                        } else {
+                            execute(action)
+                        }
                     },
                     publisherEvents: { [unowned self] in drainSubscriptions() }))
             } catch let error as ZMQError {
@@ -135,7 +148,17 @@ public final class IPCCommandSystem: Sendable {
     /// Registering `ping` replaces the default pong.
     public func registerHandler(type: String, handler: @escaping Handler) {
         state.withLock {
-            $0.handlers[type] = handler
+            $0.handlers[type] = .async(handler)
+            $0.router.registerHandler(type: type)
+        }
+    }
+
+    /// Runs a synchronous `handler` for every command of `type` (replacing an earlier one): the fast path, as the
+    /// frame arrives on the loop thread when the dispatcher is idle (see ``SynchronousHandler``). A trailing
+    /// closure without `await` picks this overload. It must not block (it holds up every connection).
+    public func registerHandler(type: String, sync handler: @escaping SynchronousHandler) {
+        state.withLock {
+            $0.handlers[type] = .sync(handler)
             $0.router.registerHandler(type: type)
         }
     }
@@ -144,7 +167,7 @@ public final class IPCCommandSystem: Sendable {
     /// default pong unless a `ping` handler is registered). For tools that show everything (`hft ipc listen`).
     public func registerCatchAllHandler(_ handler: @escaping Handler) {
         state.withLock {
-            $0.catchAll = handler
+            $0.catchAll = .async(handler)
             $0.router.registerCatchAll()
         }
     }
@@ -420,17 +443,35 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func run(_ command: IPCCommand) async {
-        guard let handler = state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) else { return }
+        switch state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) {
+        case .async(let handler)?:
+            do {
+                try await handler(command)
+            } catch {
+                handlerFailed(command, error)
+            }
+        case .sync(let handler)?:
+            runHandler(command) { () throws in try handler(command) }
+        case nil:
+            break
+        }
+    }
+
+    private func runHandler(_ command: IPCCommand, _ body: () throws -> Void) {
         do {
-            try await handler(command)
+            try body()
         } catch {
-            let count = state.withLock { s -> Int in
-                s.router.countHandlerError()
-                return s.router.statistics.handlerErrors
-            }
-            if CommandRouter.isLogWorthy(count) {
-                logger.error("handler for '\(command.commandType)' failed (\(count) handler errors so far) on \(command.jsonText): \(error)")
-            }
+            handlerFailed(command, error)
+        }
+    }
+
+    private func handlerFailed(_ command: IPCCommand, _ error: any Error) {
+        let count = state.withLock { s -> Int in
+            s.router.countHandlerError()
+            return s.router.statistics.handlerErrors
+        }
+        if CommandRouter.isLogWorthy(count) {
+            logger.error("handler for '\(command.commandType)' failed (\(count) handler errors so far) on \(command.jsonText): \(error)")
         }
     }
 
