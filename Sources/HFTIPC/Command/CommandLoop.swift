@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The command system's one thread: it polls the SUB socket of every connection (each connection is a receive
+/// The command system's one thread: it waits (`poll(2)` on ZMQ_FD) for the SUB socket of every connection (each connection is a receive
 /// worker: its own socket, drained in turn) and is the executor of the dispatcher task, so a command goes from its
 /// socket through the router to its handler without a thread hop (a hop costs more than the rest of the path).
 ///

@@ -20,9 +20,10 @@ import Glibc
 /// - Pings are answered with `pong` (echoing `time`) unless a `ping` handler is registered.
 /// - High-water marks are 0 (unlimited) by default: commands are rare and are never dropped by ZeroMQ.
 ///
-/// Thread safety: every method may be called from any thread or task. Handlers run on the dispatcher task, one at a
-/// time; a handler may send, reply and even `await request(...)` (replies are matched as frames arrive, not by the
-/// dispatcher). A system is started once; after `stop()` create a new one.
+/// Thread safety: every method may be called from any thread or task. Handlers run one at a time in arrival order:
+/// async ones on the dispatcher task, synchronous ones (``SynchronousHandler``) inline on the loop thread when the
+/// dispatcher is idle; a handler may send, reply and (async) even `await request(...)` (replies are matched as
+/// frames arrive, not by the dispatcher). A system is started once; after `stop()` create a new one.
 public final class IPCCommandSystem: Sendable {
     public typealias Handler = @Sendable (IPCCommand) async throws -> Void
     /// A handler that does not suspend: run inline on the loop thread as its frame arrives (no task hop) whenever
