@@ -1,10 +1,11 @@
 // Command round trip, send → handler → reply → handler, over ipc:// sockets in one process:
 //   - IPCCommandSystem: "ba" sends bench_ping to "bb"; bb's handler replies (reply(to:), bench_pong); ba's
 //     handler records the round trip and sends the next ping. Each hop runs the whole system: frame encoding,
-//     receive thread, router (decode, addressing, duplicate check), dispatcher task, handler.
-//   - the baseline: the same pattern in C on libzmq (Benchmarks/CCommandBaseline): two PUB/SUB peers, the same
-//     64-byte topics and JSON envelopes built with snprintf, the reply's id found with memmem, a blocking thread
-//     per side.
+//     loop thread, router (validating decode, addressing, duplicate check), handler. The handlers do not await,
+//     so they are synchronous handlers, run inline on the loop thread when the dispatcher is idle.
+//   - the baseline: the same pattern in C on libzmq (Benchmarks/CCommandBaseline): two PUB/SUB peers with a
+//     context each, the same 64-byte topics and JSON envelopes built with snprintf, command_type / command_id /
+//     in_reply_to found with memmem (the minimal scan to dispatch and answer), a blocking thread per side.
 // p50 and p99 of the round trips of each iteration; set-up (binding, connecting, warm-up) is outside the interval.
 import Benchmark
 import CCommandBaseline

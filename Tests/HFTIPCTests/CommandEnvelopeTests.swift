@@ -70,4 +70,47 @@ import Testing
         }
         #expect(JSONValue.string("\u{01}\t").jsonText == #""\u0001\t""#)
     }
+
+    /// The one-pass envelope decoder keeps the payload as bytes: it must still reject what RFC 8259 rejects anywhere
+    /// in the body (the payload included), decode escapes in the envelope, and find `in_reply_to` only at the
+    /// payload's top level.
+    @Test func envelopeScanValidatesEverythingAndKeepsThePayloadExact() throws {
+        func envelope(id: String = #""a""#, payload: String) -> [UInt8] {
+            Self.frame(topic: "x.y", json: #"{"command_id":\#(id),"sender_id":"s","target_id":"x","command_type":"y","timestamp":1,"payload":\#(payload)}"#)
+        }
+        func decoded(_ bytes: [UInt8]) -> IPCCommand? { try? IPCCommand.decode(frame: bytes).get() }
+        for bad in [#"{"a":}"#, "[1,]", "01", "1.", #""\ud83d""#, "\"a\u{01}\"", "nul", #"{"a":1"#, String(repeating: "[", count: 100)] {
+            #expect(decoded(envelope(payload: bad)) == nil, "payload \(bad)")
+        }
+        #expect(decoded(envelope(payload: "{}") + Array(" x".utf8)) == nil)
+        // Whitespace anywhere, escapes in envelope strings, the last of repeated members (as a parsed object).
+        let spaced = Self.frame(topic: "x.y", json: #" {"command_id" : "a\"b\u00e9" , "sender_id":"s","target_id":"x","command_type":"old","command_type":"y","timestamp": -5 ,"payload": { "k" : [ 1 , 2.50 ] } } "#)
+        let command = try #require(decoded(spaced))
+        #expect(command.commandID == "a\"bé" && command.commandType == "y" && command.timestamp == -5)
+        #expect(command.payload == ["k": [1, .number("2.50")]])
+        #expect(command.inReplyTo == nil)
+        // in_reply_to: top level only, escapes decoded, not a string → no reply.
+        #expect(decoded(envelope(payload: #"{"x":{"in_reply_to":"n"},"in_reply_to":"r\u0031"}"#))?.inReplyTo == "r1")
+        #expect(decoded(envelope(payload: #"{"x":{"in_reply_to":"n"}}"#))?.inReplyTo == nil)
+        #expect(decoded(envelope(payload: #"{"in_reply_to":7}"#))?.inReplyTo == nil)
+        // A payload that is not an object is kept as sent; a missing payload is an empty object.
+        #expect(decoded(envelope(payload: "[true,null]"))?.payload == [true, nil])
+        let bare = Self.frame(topic: "x.y", json: #"{"command_id":"a","sender_id":"s","target_id":"x","command_type":"y","timestamp":1}"#)
+        #expect(decoded(bare)?.payload == .object([:]))
+        #expect(decoded(envelope(id: "7", payload: "{}")) == nil)  // command_id must be a string
+        // A received command equals the same command built from values (equality and hash see the decoded payload).
+        let built = IPCCommand(commandID: "a", senderID: "s", targetID: "x", commandType: "y", timestamp: 1, payload: ["b": 1, "a": "é"])
+        let received = try #require(decoded(envelope(payload: #"{ "b" : 1, "a" : "\u00e9" }"#)))
+        #expect(received == built && Set([received, built]).count == 1)
+        #expect(try received.encodeFrame() == built.encodeFrame())
+    }
+
+    /// What `reply(to:)` and `sendCommand` put on the wire, read back by an independent parser (`JSONValue`):
+    /// keys sorted, `in_reply_to` merged into the payload, strings escaped.
+    @Test func encodedObjectsAreSortedAndEscaped() throws {
+        let command = IPCCommand(commandID: "i", senderID: "s", targetID: "t", commandType: "c", timestamp: -12,
+                                 payload: ["zeta": "q\"\n", "alpha": [1, ["m": nil, "b": false]], "mid": .number("0.00001234")])
+        let json = String(decoding: try command.encodeFrame().dropFirst(64), as: UTF8.self)
+        #expect(json == #"{"command_id":"i","sender_id":"s","target_id":"t","command_type":"c","timestamp":-12,"payload":{"alpha":[1,{"b":false,"m":null}],"mid":0.00001234,"zeta":"q\"\n"}}"#)
+    }
 }

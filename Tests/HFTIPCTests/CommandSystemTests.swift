@@ -1,6 +1,7 @@
 import CZeroMQ
 import Foundation
 import HFTIPC
+import Synchronization
 import Testing
 
 /// Command systems over real ZeroMQ ipc sockets, in this process (each with its own context and threads).
@@ -91,6 +92,45 @@ import Testing
         #expect(got.map(\.commandID) == ids)
         #expect(got.enumerated().allSatisfy { $0.element.payload["i"]?.int64Value == Int64($0.offset) })
         #expect(receiver.statistics.dispatched == 10_000)
+    }
+
+    /// Synchronous handlers run inline on the loop thread only when nothing is queued or running: mixed with an
+    /// async handler that suspends, every command still runs once, in arrival order, one handler at a time.
+    @Test func synchronousAndSuspendingHandlersKeepOrderAndRunOneAtATime() async throws {
+        let dir = CommandTestDirectory()
+        defer { dir.remove() }
+        let sender = try IPCCommandSystem.started("mix-out", in: dir)
+        let receiver = try IPCCommandSystem.started("mix-in", in: dir)
+        defer { sender.stop(); receiver.stop() }
+        let collector = CommandCollector()
+        final class Gate: Sendable {
+            let running = Atomic<Int>(0)
+            let overlaps = Atomic<Int>(0)
+            func enter() { if running.add(1, ordering: .sequentiallyConsistent).newValue > 1 { overlaps.add(1, ordering: .relaxed) } }
+            func leave() { running.subtract(1, ordering: .sequentiallyConsistent) }
+        }
+        let gate = Gate()
+        receiver.registerHandler(type: "fast", sync: { command in
+            gate.enter()
+            collector.add(command)
+            gate.leave()
+        })
+        receiver.registerHandler(type: "slow", handler: { command in
+            gate.enter()
+            await Task.yield()
+            try await Task.sleep(nanoseconds: 1_000_000)  // suspends: later frames arrive meanwhile
+            collector.add(command)
+            gate.leave()
+        })
+        try await receiver.connect(toProcess: "mix-out")
+        var ids: [String] = []
+        for i in 0..<400 {
+            ids.append(try sender.sendCommand(target: "mix-in", type: i % 8 == 0 ? "slow" : "fast", payload: ["i": .number(Int64(i))]))
+        }
+        let got = await collector.wait(for: 400, seconds: 60)
+        #expect(got.map(\.commandID) == ids)
+        #expect(gate.overlaps.load(ordering: .relaxed) == 0)
+        #expect(receiver.statistics.dispatched == 400 && receiver.statistics.handlerErrors == 0)
     }
 
     /// Raw frames from a plain ZeroMQ PUB (an original-design peer, or a broken one): garbage is counted and

@@ -34,6 +34,11 @@ final class CommandInbox: Sendable {
         waiter?.resume(returning: command)
     }
 
+    /// The dispatcher waits for a command with nothing queued: a command handled right now keeps the order.
+    var isIdle: Bool {
+        queue.withLock { $0.waiter != nil }
+    }
+
     func finish() {
         let waiter = queue.withLock { q -> UnsafeContinuation<IPCCommand?, Never>? in
             q.finished = true

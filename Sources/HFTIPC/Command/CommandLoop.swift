@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The command system's one thread: it polls the SUB socket of every connection (each connection is a receive
+/// The command system's one thread: it waits (`poll(2)` on ZMQ_FD) for the SUB socket of every connection (each connection is a receive
 /// worker: its own socket, drained in turn) and is the executor of the dispatcher task, so a command goes from its
 /// socket through the router to its handler without a thread hop (a hop costs more than the rest of the path).
 ///
@@ -37,7 +37,9 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     private let callbacks: Callbacks
     private var thread: WorkerThread?
     private var loopThread = pthread_t()
-    private var sockets: [(peer: String, socket: ZMQSocket)] = []  // loop thread only
+    /// Loop thread only. `descriptor`: the socket's ZMQ_FD; `pending`: frames may be waiting that its descriptor
+    /// will not signal (just adopted, or the last drain stopped at its bound).
+    private var sockets: [(peer: String, socket: ZMQSocket, descriptor: Int32, pending: Bool)] = []
 
     init(publisherDescriptor: Int32, callbacks: Callbacks) {
         var fds: [Int32] = [-1, -1]
@@ -110,9 +112,13 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         _ = write(wakeWriter, &one, 1)  // a full pipe already wakes the loop
     }
 
+    /// Waits with `poll(2)` on the wake pipe, the publisher's and every connection's ZMQ_FD (not `zmq_poll`, which
+    /// costs two more system calls per wait: a non-blocking pass and a ZMQ_EVENTS check per socket). ZMQ_FD is
+    /// edge-like: it signals only new socket commands, so a connection is drained until it would block (or marked
+    /// `pending` when the drain stops at its bound) before the loop waits again.
     private func run() {
         var lastPublisherCheck: UInt64 = 0
-        var items: [zmq_pollitem_t] = []
+        var items: [pollfd] = []
         while true {
             let (jobs, adopted, removed, stopping) = shared.withLock { s in
                 defer {
@@ -123,26 +129,27 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
                 return (s.jobs, s.adopted, s.removed, s.stopping)
             }
             if stopping { break }
-            for (peer, socket) in adopted { sockets.append((peer, socket)) }
+            for (peer, socket) in adopted { sockets.append((peer, socket, socket.notificationDescriptor, true)) }
             if !removed.isEmpty { sockets.removeAll { removed.contains($0.peer) } }
             let executor = asUnownedTaskExecutor()
             for job in jobs { job.runSynchronously(on: executor) }
 
             items.removeAll(keepingCapacity: true)
-            items.append(zmq_pollitem_t(socket: nil, fd: wakeDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
-            items.append(zmq_pollitem_t(socket: nil, fd: publisherDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
-            for (_, socket) in sockets {
-                items.append(zmq_pollitem_t(socket: socket.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+            items.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0))
+            items.append(pollfd(fd: publisherDescriptor, events: Int16(POLLIN), revents: 0))
+            var pending = shared.withLock { !$0.jobs.isEmpty }
+            for entry in sockets {
+                items.append(pollfd(fd: entry.descriptor, events: Int16(POLLIN), revents: 0))
+                pending = pending || entry.pending
             }
-            let pending = shared.withLock { !$0.jobs.isEmpty }
-            let count = zmq_poll(&items, Int32(items.count), pending ? 0 : 10)
-            if count < 0 && zmq_errno() == ETERM { break }
+            // An error (EINTR) leaves every revents 0: the pass only checks pending sockets and the publisher.
+            _ = poll(&items, nfds_t(items.count), pending ? 0 : 10)
             if items[0].revents != 0 {
                 var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
                 while withUnsafeMutableBytes(of: &buffer, { read(wakeDescriptor, $0.baseAddress, $0.count) }) > 0 {}
             }
-            for index in sockets.indices where items[index + 2].revents != 0 {
-                drain(sockets[index].socket, peer: sockets[index].peer)
+            for index in sockets.indices where sockets[index].pending || items[index + 2].revents != 0 {
+                sockets[index].pending = drain(sockets[index].socket, peer: sockets[index].peer)
             }
             let now = Self.monotonicMilliseconds()
             if items[1].revents != 0 || now - lastPublisherCheck >= 10 {
@@ -161,14 +168,19 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// Every frame waiting on `socket` (bounded per turn, so one busy peer cannot starve the others or the jobs).
-    private func drain(_ socket: ZMQSocket, peer: String) {
+    /// Returns true when it stopped at the bound (frames may still be waiting).
+    private func drain(_ socket: ZMQSocket, peer: String) -> Bool {
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
         for _ in 0..<256 {
-            guard zmq_msg_recv(&message, socket.handle, ZMQ_DONTWAIT) >= 0 else { return }
+            guard zmq_msg_recv(&message, socket.handle, ZMQ_DONTWAIT) >= 0 else {
+                // EAGAIN: drained. ETERM and other errors: nothing more will come; the loop is being stopped.
+                return false
+            }
             callbacks.frame(UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message)), peer)
         }
+        return true
     }
 
     private static func monotonicMilliseconds() -> UInt64 {

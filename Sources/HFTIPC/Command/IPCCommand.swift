@@ -6,6 +6,9 @@
 /// broadcast, `api.*`: every process whose id starts with `api.`). A reply carries the id of its request in its
 /// payload as `in_reply_to`.
 ///
+/// A received command keeps its payload as the received JSON bytes (validated) and decodes it on each read of
+/// ``payload``: routing a command needs only the envelope (and `in_reply_to`, found by a scan).
+///
 /// Thread safety: an immutable value, `Sendable`.
 public struct IPCCommand: Sendable, Hashable {
     public var commandID: String
@@ -14,7 +17,24 @@ public struct IPCCommand: Sendable, Hashable {
     public var commandType: String
     /// Microseconds since the Unix epoch, as sent.
     public var timestamp: Int64
-    public var payload: JSONValue
+    /// The payload (of a received command: decoded from its bytes on every read; keep the value if read often).
+    public var payload: JSONValue {
+        get {
+            switch storage {
+            case .value(let v): return v
+            case .raw(let bytes): return Self.decodePayload(bytes)
+            }
+        }
+        set { storage = .value(newValue) }
+    }
+
+    enum PayloadStorage: Sendable {
+        case value(JSONValue)
+        /// Validated JSON text of the payload, as received.
+        case raw([UInt8])
+    }
+
+    var storage: PayloadStorage
 
     /// The payload member that marks a reply: the `command_id` of the request it answers.
     public static let inReplyToKey = "in_reply_to"
@@ -25,11 +45,57 @@ public struct IPCCommand: Sendable, Hashable {
         self.targetID = targetID
         self.commandType = commandType
         self.timestamp = timestamp
-        self.payload = payload
+        storage = .value(payload)
     }
 
-    /// The request this command answers, when it is a reply.
-    public var inReplyTo: String? { payload[Self.inReplyToKey]?.stringValue }
+    init(commandID: String, senderID: String, targetID: String, commandType: String, timestamp: Int64, rawPayload: [UInt8]) {
+        self.commandID = commandID
+        self.senderID = senderID
+        self.targetID = targetID
+        self.commandType = commandType
+        self.timestamp = timestamp
+        storage = .raw(rawPayload)
+    }
+
+    public static func == (a: IPCCommand, b: IPCCommand) -> Bool {
+        a.commandID == b.commandID && a.senderID == b.senderID && a.targetID == b.targetID && a.commandType == b.commandType
+            && a.timestamp == b.timestamp && a.payload == b.payload
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(commandID)
+        hasher.combine(senderID)
+        hasher.combine(targetID)
+        hasher.combine(commandType)
+        hasher.combine(timestamp)
+        hasher.combine(payload)
+    }
+
+    /// The request this command answers, when it is a reply (a received payload is scanned, not decoded).
+    public var inReplyTo: String? {
+        switch storage {
+        case .value(let v): return v[Self.inReplyToKey]?.stringValue
+        case .raw(let bytes):
+            return bytes.withUnsafeBytes { raw -> String? in
+                var found: String?
+                var scanner = JSONScanner(raw)
+                try? scanner.members { (key, escaped, value) throws(JSONParseError) in
+                    guard JSONScanner.key(raw, key, escaped: escaped, equals: "in_reply_to") else { return }
+                    if raw[value.lowerBound] == UInt8(ascii: "\"") {
+                        found = JSONScanner.text(raw, value.lowerBound + 1..<value.upperBound - 1, escaped: raw[value].contains(UInt8(ascii: "\\")))
+                    } else {
+                        found = nil
+                    }
+                }
+                return found
+            }
+        }
+    }
+
+    static func decodePayload(_ bytes: [UInt8]) -> JSONValue {
+        // Validated when received: cannot fail.
+        bytes.withUnsafeBytes { (try? JSONParser.parseDocument($0)) ?? .null }
+    }
 
     /// The envelope's JSON text (fields in the original design's order).
     public var jsonText: String {
@@ -48,7 +114,7 @@ public struct IPCCommand: Sendable, Hashable {
         out.append(contentsOf: #","command_type":"#.utf8)
         JSONWriter.writeString(commandType, to: &out)
         out.append(contentsOf: #","timestamp":"#.utf8)
-        out.append(contentsOf: String(timestamp).utf8)
+        JSONWriter.writeInteger(timestamp, to: &out)
         out.append(contentsOf: #","payload":"#.utf8)
         JSONWriter.write(payload, to: &out)
         out.append(UInt8(ascii: "}"))
@@ -63,32 +129,76 @@ public struct IPCCommand: Sendable, Hashable {
     }
 
     /// Decodes a frame; the error says what is wrong (for the malformed-frame counter and its logged sample).
+    /// One validating pass over the JSON: the envelope's fields become strings, the payload stays bytes.
     public static func decode(frame: UnsafeRawBufferPointer) -> Result<IPCCommand, CommandDecodeError> {
         guard frame.count > CommandTopic.size else {
             return .failure(.init(reason: "frame of \(frame.count) bytes, shorter than the 64-byte topic and a JSON body"))
         }
         let body = UnsafeRawBufferPointer(rebasing: frame[CommandTopic.size...])
-        let json: JSONValue
+        // Last occurrence wins, as in a parsed object.
+        var fields = EnvelopeFields()
+        var stamp: Range<Int>?
+        var payload: Range<Int>?
+        var scanner = JSONScanner(body)
         do {
-            json = try JSONParser.parseDocument(body)
+            scanner.skipSpace()
+            guard scanner.peek == UInt8(ascii: "{") else {
+                try scanner.skipValue(depth: 0)
+                return .failure(.init(reason: "body is not a JSON object"))
+            }
+            try scanner.members { (key, escaped, value) throws(JSONParseError) in
+                let slot: Int
+                if JSONScanner.key(body, key, escaped: escaped, equals: "command_id") { slot = 0 }
+                else if JSONScanner.key(body, key, escaped: escaped, equals: "sender_id") { slot = 1 }
+                else if JSONScanner.key(body, key, escaped: escaped, equals: "target_id") { slot = 2 }
+                else if JSONScanner.key(body, key, escaped: escaped, equals: "command_type") { slot = 3 }
+                else if JSONScanner.key(body, key, escaped: escaped, equals: "timestamp") { stamp = value; return }
+                else if JSONScanner.key(body, key, escaped: escaped, equals: "payload") { payload = value; return }
+                else { return }
+                var string: (Range<Int>, Bool)?
+                if body[value.lowerBound] == UInt8(ascii: "\"") {
+                    let content = value.lowerBound + 1..<value.upperBound - 1
+                    string = (content, body[content].contains(UInt8(ascii: "\\")))
+                }
+                fields.set(slot, string)
+            }
+            scanner.skipSpace()
+            guard scanner.index == body.count else { throw scanner.error("unexpected text after the JSON value") }
         } catch {
             return .failure(.init(reason: "body is not JSON: \(error)"))
         }
-        guard case .object(let m) = json else { return .failure(.init(reason: "body is not a JSON object")) }
-        func text(_ key: String) -> String? { m[key]?.stringValue }
-        guard let id = text("command_id"), !id.isEmpty else { return .failure(.init(reason: "no command_id string")) }
-        guard let sender = text("sender_id") else { return .failure(.init(reason: "no sender_id string")) }
-        guard let target = text("target_id") else { return .failure(.init(reason: "no target_id string")) }
-        guard let type = text("command_type"), !type.isEmpty else { return .failure(.init(reason: "no command_type string")) }
+        func text(_ field: (Range<Int>, Bool)?) -> String? { field.map { JSONScanner.text(body, $0.0, escaped: $0.1) } }
+        guard let id = text(fields.id), !id.isEmpty else { return .failure(.init(reason: "no command_id string")) }
+        guard let sender = text(fields.sender) else { return .failure(.init(reason: "no sender_id string")) }
+        guard let target = text(fields.target) else { return .failure(.init(reason: "no target_id string")) }
+        guard let type = text(fields.type), !type.isEmpty else { return .failure(.init(reason: "no command_type string")) }
         // The original design sends integer µs; a float (time.time() * 1e6) is accepted and truncated.
-        guard let stamp = m["timestamp"]?.int64Value ?? m["timestamp"]?.doubleValue.flatMap({ Int64(exactly: $0.rounded(.towardZero)) }) else {
+        guard let stampRange = stamp, let time = JSONScanner.int64(body, stampRange)
+            ?? (body[stampRange.lowerBound] == UInt8(ascii: "-") || (body[stampRange.lowerBound] >= UInt8(ascii: "0") && body[stampRange.lowerBound] <= UInt8(ascii: "9"))
+                ? Double(String(decoding: UnsafeRawBufferPointer(rebasing: body[stampRange]), as: UTF8.self)).flatMap({ Int64(exactly: $0.rounded(.towardZero)) }) : nil)
+        else {
             return .failure(.init(reason: "no integer timestamp"))
         }
-        return .success(IPCCommand(commandID: id, senderID: sender, targetID: target, commandType: type, timestamp: stamp, payload: m["payload"] ?? .object([:])))
+        let raw = payload.map { [UInt8](UnsafeRawBufferPointer(rebasing: body[$0])) } ?? Array("{}".utf8)
+        return .success(IPCCommand(commandID: id, senderID: sender, targetID: target, commandType: type, timestamp: time, rawPayload: raw))
     }
 
     public static func decode(frame: [UInt8]) -> Result<IPCCommand, CommandDecodeError> {
         frame.withUnsafeBytes { decode(frame: $0) }
+    }
+}
+
+/// Where the envelope's four strings are in a body being decoded (content range, has escapes), without an array.
+private struct EnvelopeFields {
+    var id, sender, target, type: (Range<Int>, Bool)?
+
+    mutating func set(_ slot: Int, _ value: (Range<Int>, Bool)?) {
+        switch slot {
+        case 0: id = value
+        case 1: sender = value
+        case 2: target = value
+        default: type = value
+        }
     }
 }
 

@@ -1,6 +1,13 @@
 // The mutable state of an IPCCommandSystem, kept behind its Mutex.
 
 extension IPCCommandSystem {
+    /// The publishing socket and the buffer every command is encoded into (behind one lock).
+    struct Publisher {
+        var socket: ZMQSocket?
+        var buffer: [UInt8] = []
+        init() { buffer.reserveCapacity(512) }
+    }
+
     struct State {
         enum WaitKey: Hashable {
             case welcome(String)
@@ -20,8 +27,13 @@ extension IPCCommandSystem {
         var running = false
         var context: ZMQContext?
         var loop: CommandLoop?
-        var handlers: [String: Handler] = [:]
-        var catchAll: Handler?
+        enum HandlerKind {
+            case async(Handler)
+            case sync(SynchronousHandler)
+        }
+
+        var handlers: [String: HandlerKind] = [:]
+        var catchAll: HandlerKind?
         var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
         var connections: Set<String> = []
         var welcomed: Set<String> = []

@@ -20,11 +20,15 @@ import Glibc
 /// - Pings are answered with `pong` (echoing `time`) unless a `ping` handler is registered.
 /// - High-water marks are 0 (unlimited) by default: commands are rare and are never dropped by ZeroMQ.
 ///
-/// Thread safety: every method may be called from any thread or task. Handlers run on the dispatcher task, one at a
-/// time; a handler may send, reply and even `await request(...)` (replies are matched as frames arrive, not by the
-/// dispatcher). A system is started once; after `stop()` create a new one.
+/// Thread safety: every method may be called from any thread or task. Handlers run one at a time in arrival order:
+/// async ones on the dispatcher task, synchronous ones (``SynchronousHandler``) inline on the loop thread when the
+/// dispatcher is idle; a handler may send, reply and (async) even `await request(...)` (replies are matched as
+/// frames arrive, not by the dispatcher). A system is started once; after `stop()` create a new one.
 public final class IPCCommandSystem: Sendable {
     public typealias Handler = @Sendable (IPCCommand) async throws -> Void
+    /// A handler that does not suspend: run inline on the loop thread as its frame arrives (no task hop) whenever
+    /// no earlier command is queued or running, else queued behind them (order and one-at-a-time are kept).
+    public typealias SynchronousHandler = @Sendable (IPCCommand) throws -> Void
 
     public struct Options: Sendable {
         /// Command ids remembered for duplicate suppression.
@@ -45,7 +49,7 @@ public final class IPCCommandSystem: Sendable {
     public var endpoint: String { directory.commandEndpoint(processID: processID) }
 
     private let logger: Logger
-    private let publisher = Mutex<ZMQSocket?>(nil)
+    private let publisher = Mutex(Publisher())
     private let state: Mutex<State>
     private let counter = Atomic<Int>(0)
     private let sentCount = Atomic<Int>(0)
@@ -87,13 +91,23 @@ public final class IPCCommandSystem: Sendable {
                 }
                 let descriptor = xpub.notificationDescriptor
                 let box = SocketBox(xpub)
-                publisher.withLock { $0 = box.take() }
+                publisher.withLock { $0.socket = box.take() }
                 s.context = context
                 s.started = true
                 s.running = true
                 s.loop = CommandLoop(publisherDescriptor: descriptor, callbacks: .init(
                     frame: { [unowned self] bytes, peer in
-                        execute(state.withLock { $0.router.received(frame: bytes, from: peer) })
+                        let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
+                            let action = s.router.received(frame: bytes, from: peer)
+                            guard case .dispatch(let command) = action else { return (action, nil) }
+                            return (action, s.handlers[command.commandType] ?? s.catchAll)
+                        }
+                        // Inline when nothing is queued or running: no task hop for synchronous handlers.
+                        if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
+                            runHandler(command) { () throws in try run(command) }
+                        } else {
+                            execute(action)
+                        }
                     },
                     publisherEvents: { [unowned self] in drainSubscriptions() }))
             } catch let error as ZMQError {
@@ -121,7 +135,7 @@ public final class IPCCommandSystem: Sendable {
         guard let taken else { return }
         taken.loop?.stop()
         taken.context?.shutdown()
-        publisher.withLock { $0 = nil }
+        publisher.withLock { $0.socket = nil }
         unlink(directory.commandSocketFile(processID: processID))
         state.withLock { $0.lock.release() }
         for request in taken.requests.values { request.resume(throwing: IPCError.notRunning) }
@@ -135,7 +149,17 @@ public final class IPCCommandSystem: Sendable {
     /// Registering `ping` replaces the default pong.
     public func registerHandler(type: String, handler: @escaping Handler) {
         state.withLock {
-            $0.handlers[type] = handler
+            $0.handlers[type] = .async(handler)
+            $0.router.registerHandler(type: type)
+        }
+    }
+
+    /// Runs a synchronous `handler` for every command of `type` (replacing an earlier one): the fast path, as the
+    /// frame arrives on the loop thread when the dispatcher is idle (see ``SynchronousHandler``). A trailing
+    /// closure without `await` picks this overload. It must not block (it holds up every connection).
+    public func registerHandler(type: String, sync handler: @escaping SynchronousHandler) {
+        state.withLock {
+            $0.handlers[type] = .sync(handler)
             $0.router.registerHandler(type: type)
         }
     }
@@ -144,7 +168,7 @@ public final class IPCCommandSystem: Sendable {
     /// default pong unless a `ping` handler is registered). For tools that show everything (`hft ipc listen`).
     public func registerCatchAllHandler(_ handler: @escaping Handler) {
         state.withLock {
-            $0.catchAll = handler
+            $0.catchAll = .async(handler)
             $0.router.registerCatchAll()
         }
     }
@@ -167,9 +191,7 @@ public final class IPCCommandSystem: Sendable {
     /// Throws ``IPCError/topicTooLong(topic:bytes:)``, ``IPCError/notRunning`` or a ZeroMQ error.
     @discardableResult
     public func sendCommand(target: String, type: String, payload: JSONValue = .object([:])) throws(IPCError) -> String {
-        let command = try makeCommand(target: target, type: type, payload: payload)
-        try publish(command.encodeFrame())
-        return command.commandID
+        try send(target: target, type: type, payload: payload, inReplyTo: nil)
     }
 
     /// Publishes a command to every connected process (`target_id` `*`); returns its command id.
@@ -182,9 +204,8 @@ public final class IPCCommandSystem: Sendable {
     /// the member added; any other payload is wrapped as `{"value": …}`). The type defaults to `{type}_reply`.
     @discardableResult
     public func reply(to request: IPCCommand, type: String? = nil, payload: JSONValue = .object([:])) throws(IPCError) -> String {
-        var members = payload.objectValue ?? (payload == .null ? [:] : ["value": payload])
-        members[IPCCommand.inReplyToKey] = .string(request.commandID)
-        return try sendCommand(target: request.senderID, type: type ?? request.commandType + "_reply", payload: .object(members))
+        let members: JSONValue = payload.objectValue != nil ? payload : (payload == .null ? [:] : ["value": payload])
+        return try send(target: request.senderID, type: type ?? request.commandType + "_reply", payload: members, inReplyTo: request.commandID)
     }
 
     /// Sends a command and waits for the command that answers it (`payload.in_reply_to` == its id).
@@ -283,18 +304,74 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func makeCommand(target: String, type: String, payload: JSONValue) throws(IPCError) -> IPCCommand {
-        guard !target.isEmpty else { throw .invalidArgument("empty target") }
-        guard !type.isEmpty, !type.utf8.contains(where: { $0 <= 0x20 }) else {
-            throw .invalidArgument("command type '\(type)' must be non-empty, without spaces or control characters")
-        }
+        try Self.check(target: target, type: type)
         let now = Self.nowMicroseconds()
         let n = counter.add(1, ordering: .relaxed).newValue
         return IPCCommand(commandID: "\(processID)_\(now)_\(n)", senderID: processID, targetID: target, commandType: type, timestamp: now, payload: payload)
     }
 
+    /// Encodes the command into the publisher's reusable buffer and sends it (no frame array, no envelope value);
+    /// `inReplyTo` is added to an object payload. Returns the command id.
+    private func send(target: String, type: String, payload: JSONValue, inReplyTo: String?) throws(IPCError) -> String {
+        try Self.check(target: target, type: type)
+        let now = Self.nowMicroseconds()
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let result = publisher.withLock { p -> Result<String, IPCError> in
+            guard let socket = p.socket else { return .failure(.notRunning) }
+            p.buffer.removeAll(keepingCapacity: true)
+            p.buffer.append(contentsOf: target.utf8)
+            p.buffer.append(UInt8(ascii: "."))
+            p.buffer.append(contentsOf: type.utf8)
+            guard p.buffer.count <= CommandTopic.size else {
+                return .failure(.topicTooLong(topic: target + "." + type, bytes: p.buffer.count))
+            }
+            p.buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: CommandTopic.size - p.buffer.count))
+            p.buffer.append(contentsOf: #"{"command_id":""#.utf8)
+            let idStart = p.buffer.count
+            JSONWriter.writeStringContent(processID, to: &p.buffer)
+            let idEscaped = p.buffer.count - idStart != processID.utf8.count
+            p.buffer.append(UInt8(ascii: "_"))
+            JSONWriter.writeInteger(now, to: &p.buffer)
+            p.buffer.append(UInt8(ascii: "_"))
+            JSONWriter.writeInteger(Int64(n), to: &p.buffer)
+            let id = idEscaped ? "\(processID)_\(now)_\(n)"
+                : p.buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[idStart...]), as: UTF8.self) }
+            p.buffer.append(contentsOf: #"","sender_id":"#.utf8)
+            JSONWriter.writeString(processID, to: &p.buffer)
+            p.buffer.append(contentsOf: #","target_id":"#.utf8)
+            JSONWriter.writeString(target, to: &p.buffer)
+            p.buffer.append(contentsOf: #","command_type":"#.utf8)
+            JSONWriter.writeString(type, to: &p.buffer)
+            p.buffer.append(contentsOf: #","timestamp":"#.utf8)
+            JSONWriter.writeInteger(now, to: &p.buffer)
+            p.buffer.append(contentsOf: #","payload":"#.utf8)
+            if let inReplyTo, case .object(let members) = payload {
+                JSONWriter.writeObject(members, extra: (IPCCommand.inReplyToKey, inReplyTo), to: &p.buffer)
+            } else {
+                JSONWriter.write(payload, to: &p.buffer)
+            }
+            p.buffer.append(UInt8(ascii: "}"))
+            let sent = p.buffer.withUnsafeBytes { zmq_send(socket.handle, $0.baseAddress, $0.count, 0) }
+            return sent >= 0 ? .success(id) : .failure(.zmq(.last("zmq_send"), endpoint: endpoint))
+        }
+        switch result {
+        case .success(let id):
+            sentCount.add(1, ordering: .relaxed)
+            return id
+        case .failure(let error): throw error
+        }
+    }
+
+    private static func check(target: String, type: String) throws(IPCError) {
+        guard !target.isEmpty else { throw .invalidArgument("empty target") }
+        guard !type.isEmpty, !type.utf8.contains(where: { $0 <= 0x20 }) else {
+            throw .invalidArgument("command type '\(type)' must be non-empty, without spaces or control characters")
+        }
+    }
+
     private func publish(_ frame: [UInt8]) throws(IPCError) {
-        let error = publisher.withLock { socket -> IPCError? in
-            guard let socket else { return .notRunning }
+        let error = publisher.withLock { p -> IPCError? in
+            guard let socket = p.socket else { return .notRunning }
             do throws(ZMQError) {
                 try socket.send(frame)
                 return nil
@@ -367,26 +444,44 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func run(_ command: IPCCommand) async {
-        guard let handler = state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) else { return }
+        switch state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) {
+        case .async(let handler)?:
+            do {
+                try await handler(command)
+            } catch {
+                handlerFailed(command, error)
+            }
+        case .sync(let handler)?:
+            runHandler(command) { () throws in try handler(command) }
+        case nil:
+            break
+        }
+    }
+
+    private func runHandler(_ command: IPCCommand, _ body: () throws -> Void) {
         do {
-            try await handler(command)
+            try body()
         } catch {
-            let count = state.withLock { s -> Int in
-                s.router.countHandlerError()
-                return s.router.statistics.handlerErrors
-            }
-            if CommandRouter.isLogWorthy(count) {
-                logger.error("handler for '\(command.commandType)' failed (\(count) handler errors so far) on \(command.jsonText): \(error)")
-            }
+            handlerFailed(command, error)
+        }
+    }
+
+    private func handlerFailed(_ command: IPCCommand, _ error: any Error) {
+        let count = state.withLock { s -> Int in
+            s.router.countHandlerError()
+            return s.router.statistics.handlerErrors
+        }
+        if CommandRouter.isLogWorthy(count) {
+            logger.error("handler for '\(command.commandType)' failed (\(count) handler errors so far) on \(command.jsonText): \(error)")
         }
     }
 
     /// The XPUB's subscription messages: welcomes to send, subscribers joining and leaving (on the loop thread).
     private func drainSubscriptions() {
         do {
-            let messages = publisher.withLock { socket -> [[UInt8]] in
+            let messages = publisher.withLock { p -> [[UInt8]] in
                 var out: [[UInt8]] = []
-                while let socket, let message = try? socket.receiveIfReady() { out.append(message) }
+                while let socket = p.socket, let message = try? socket.receiveIfReady() { out.append(message) }
                 return out
             }
             for message in messages {

@@ -90,6 +90,12 @@ enum JSONParser {
 
         mutating func number() throws(JSONParseError) -> String {
             let start = index
+            try skipNumber()
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        }
+
+        /// Validates the number at `index` and moves past it.
+        mutating func skipNumber() throws(JSONParseError) {
             if peek == UInt8(ascii: "-") { index += 1 }
             if peek == UInt8(ascii: "0") {
                 index += 1
@@ -105,7 +111,6 @@ enum JSONParser {
                 if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
                 guard digits() > 0 else { throw error("expected exponent digits") }
             }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         }
 
         mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -180,20 +185,12 @@ enum JSONParser {
     }
 }
 
+/// Writes compact JSON into a byte buffer (reused by the sender: no allocation once it has grown). Object keys
+/// are sorted (small objects through a stack buffer of indices).
 enum JSONWriter {
     static func write(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for key in members.keys.sorted() {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                write(members[key]!, to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+        case .object(let members): writeObject(members, extra: nil, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (i, e) in elements.enumerated() {
@@ -208,24 +205,104 @@ enum JSONWriter {
         }
     }
 
-    static let hexDigits = Array("0123456789abcdef".utf8)
+    /// An object with keys sorted; `extra` is one more member (replacing a member of the same key), for replies.
+    static func writeObject(_ members: [String: JSONValue], extra: (key: String, value: String)?, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func member(_ key: String, _ value: JSONValue) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(value, to: &out)
+        }
+        func extraMember(_ e: (key: String, value: String)) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(e.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            writeString(e.value, to: &out)
+        }
+        withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: members.count) { order in
+            var n = 0
+            for index in members.indices where members[index].key != extra?.key {
+                // Insertion sort: objects in commands are small.
+                var j = n
+                let key = members[index].key
+                while j > 0 && members[order[j - 1]].key > key {
+                    order[j] = order[j - 1]
+                    j -= 1
+                }
+                order[j] = index
+                n += 1
+            }
+            var extraDone = extra == nil
+            for k in 0..<n {
+                let (key, value) = members[order[k]]
+                if !extraDone, let e = extra, e.key < key {
+                    extraMember(e)
+                    extraDone = true
+                }
+                member(key, value)
+            }
+            if !extraDone, let e = extra { extraMember(e) }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Decimal digits of `value`, without a String.
+    static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var n = 0
+            repeat {
+                digits[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                n += 1
+            } while magnitude > 0
+            while n > 0 {
+                n -= 1
+                out.append(digits[n])
+            }
+        }
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), c])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), c])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(c >> 4)])
-                out.append(hexDigits[Int(c & 0xF)])
-            default: out.append(c)
+        writeStringContent(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's escaped text, without the quotes.
+    static func writeStringContent(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { bytes in
+            // Fast path: nothing to escape.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for c in bytes {
+                switch c {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(c)
+                case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "u"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(hexDigits[Int(c >> 4)])
+                    out.append(hexDigits[Int(c & 0xF)])
+                default: out.append(c)
+                }
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
