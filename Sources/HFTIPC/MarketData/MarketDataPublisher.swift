@@ -61,11 +61,17 @@ public final class MarketDataPublisher: @unchecked Sendable {
     private let subscriptions = Atomic<Int>(0)
     private var sinceSubscriptionCheck = 0
 
-    private struct Names {
+    private final class Names {
         let topic: [UInt8]
-        let name: String
-        var sequence: UInt64
+        let names: MarketDataEncoder.Names
+        var sequence: UInt64 = 0
+        init(topic: [UInt8], names: MarketDataEncoder.Names) {
+            self.topic = topic
+            self.names = names
+        }
     }
+    /// Encodes into one buffer, reused for every event.
+    private let encoder = MarketDataEncoder()
 
     /// Binds the PUB socket of `exchange` and `channel` at `endpoint` (default: from `endpoints`).
     ///
@@ -114,11 +120,10 @@ public final class MarketDataPublisher: @unchecked Sendable {
         }
         let id = Int(event.instrument.id)
         if id >= names.count || names[id] == nil { learn(event.instrument) }
-        names[id]!.sequence &+= 1
-        let entry = names[id]!
-        let message = MarketDataCodec.message(
-            event, exchange: exchangeName, instrument: entry.name, sequence: entry.sequence, publishTime: .now())
-        guard let payload: [UInt8] = try? message.serializedBytes() else {
+        let entry = names[id].unsafelyUnwrapped
+        entry.sequence &+= 1
+        let payload = encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now())
+        guard payload.count > 0 else {
             Self.bump(dropped)
             return false
         }
@@ -129,7 +134,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
             return false
         }
         // Once the first frame is queued, ZeroMQ accepts the rest of the message.
-        _ = payload.withUnsafeBytes { socket.trySend($0) }
+        _ = socket.trySend(payload)
         Self.bump(published)
         bytes.store(bytes.load(ordering: .relaxed) &+ payload.count, ordering: .relaxed)
         sinceSubscriptionCheck &+= 1
@@ -184,7 +189,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
         let id = Int(instrument.id)
         if id >= names.count { names.append(contentsOf: repeatElement(nil, count: id + 1 - names.count)) }
         let name = instrument.description
-        names[id] = Names(topic: MarketDataTopic.bytes(name), name: name, sequence: 0)
+        names[id] = Names(
+            topic: MarketDataTopic.bytes(name), names: MarketDataEncoder.Names(exchange: exchangeName, instrument: name))
     }
 
     /// Single writer: a relaxed load and store, no read-modify-write.
