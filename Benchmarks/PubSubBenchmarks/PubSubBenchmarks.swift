@@ -1,9 +1,13 @@
-// Market-data pub/sub throughput over ipc://: HFTKit's MarketDataPublisher → MarketDataSubscriber → one observer
-// (protobuf tickers: encoded, sent, received, decoded into MarketEvent values, queued to the observer thread)
-// against a C libzmq PUB/SUB baseline moving two-frame messages of exactly the same sizes with no encoding
-// (Benchmarks/CPubSubBaseline), measured in the same run. One iteration publishes `eventsPerIteration` tickers
-// from a freshly started publisher thread and ends when the receiving side has all of them. High-water marks are
-// above the iteration size on both sides, so nothing is dropped (each variant checks it received everything).
+// Market-data pub/sub throughput over ipc:// with protobuf tickers, against a C libzmq PUB/SUB baseline moving
+// two-frame messages of exactly the same sizes with no encoding (Benchmarks/CPubSubBaseline), in the same run:
+// - "socket and codec" (the like-for-like row, the target): the same threads as the C pair — a sender
+//   thread running MarketDataPublisher.publish (encode + send) and the calling thread receiving both frames of each
+//   message from a SUB socket and decoding it into a MarketEvent with MarketDataDecoder, as the subscriber does;
+// - "end to end": MarketDataPublisher → MarketDataSubscriber (receive thread: decode, sequence check) → the
+//   observer's queue → its consumer thread: one more thread and a queue hand-off than the C pair.
+// One iteration publishes `eventsPerIteration` tickers from a freshly started publisher thread and ends when the
+// receiving side has all of them. High-water marks are above the iteration size on both sides, so nothing is
+// dropped (each variant checks it received everything).
 // The pyzmq figure (Python publisher process → Python subscriber process, protobuf) comes from
 // scripts/pyzmq-pubsub-baseline.py, in the same `make bench` run.
 import Benchmark
@@ -42,6 +46,9 @@ final class CountingObserver: StreamObserver, @unchecked Sendable {
     func onHealth(_ event: HealthEvent) {}
 }
 
+/// Signalled by each iteration's publishing thread when it is done with the publisher.
+let publisherDone = DispatchSemaphore(value: 0)
+
 let directory = IPCDirectory(path: "/tmp/hftkit-bench-\(getpid())")
 
 let benchmarks: @Sendable () -> Void = {
@@ -56,7 +63,49 @@ let benchmarks: @Sendable () -> Void = {
     let topic = MarketDataWire.topic(of: sample)
     let payloadSize = MarketDataWire.payload(of: sample, sequence: UInt64(n)).count
 
-    Benchmark("pubsub throughput: MarketDataPublisher to MarketDataSubscriber observer, protobuf (per \(n) events)") { benchmark in
+    Benchmark("pubsub throughput: MarketDataPublisher to MarketDataDecoder, socket and codec like C (per \(n) events)") { benchmark in
+        try! directory.prepare()
+        let endpoints = MarketDataEndpoints(directory: directory)
+        var pubOptions = MarketDataPublisher.Options()
+        pubOptions.sendHighWaterMark = highWaterMark
+        let publisher = try! MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: endpoints, options: pubOptions)
+        let context = try! ZMQContext()
+        let socket = try! ZMQSocket(context, .sub)
+        try! socket.setOption(24, highWaterMark)  // ZMQ_RCVHWM (zmq.h)
+        try! socket.setReceiveTimeout(milliseconds: 5_000)  // a lost message ends the run instead of hanging it
+        try! socket.subscribe(topic)
+        try! socket.connect(publisher.endpoint)
+        precondition(publisher.waitForSubscribers(timeoutSeconds: 30))
+        let events = (0..<n).map(ticker)
+        let publisherBox = UncheckedBox(publisher)
+        let topicFrame = ZMQFrame()
+        let payloadFrame = ZMQFrame()
+        var decoder = MarketDataDecoder()
+        var checksum: Int64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let thread = Thread {
+                for e in events { publisherBox.value.publish(e) }
+                publisherDone.signal()
+            }
+            thread.start()
+            for i in 0..<n {
+                guard try! topicFrame.receive(from: socket), try! payloadFrame.receive(from: socket) else {
+                    fatalError("received \(i) of \(n)")
+                }
+                guard case .ticker(let t) = try! decoder.decode(topic: topicFrame.bytes, payload: payloadFrame.bytes).event else {
+                    fatalError("not a ticker")
+                }
+                checksum &+= t.receiveTime.nanosecondsSinceEpoch
+            }
+            publisherDone.wait()  // as C joins its sender: the publisher is used by one thread at a time
+        }
+        benchmark.stopMeasurement()
+        blackHole(checksum)
+        publisher.close()
+    }
+
+    Benchmark("pubsub throughput: MarketDataPublisher to MarketDataSubscriber observer, end to end (per \(n) events)") { benchmark in
         try! directory.prepare()
         let endpoints = MarketDataEndpoints(directory: directory)
         var pubOptions = MarketDataPublisher.Options()
@@ -77,11 +126,15 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let start = observer.received.load(ordering: .relaxed)
             observer.target.store(start + n, ordering: .relaxed)
-            let thread = Thread { for e in events { publisherBox.value.publish(e) } }
+            let thread = Thread {
+                for e in events { publisherBox.value.publish(e) }
+                publisherDone.signal()
+            }
             thread.start()
             if observer.reached.wait(timeout: .now() + 30) == .timedOut {
                 fatalError("received \(observer.received.load(ordering: .relaxed) - start) of \(n): \(subscriber.statistics)")
             }
+            publisherDone.wait()
         }
         benchmark.stopMeasurement()
         subscriber.stop()
