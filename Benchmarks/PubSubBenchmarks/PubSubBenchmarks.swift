@@ -68,8 +68,10 @@ let benchmarks: @Sendable () -> Void = {
         let endpoints = MarketDataEndpoints(directory: directory)
         var pubOptions = MarketDataPublisher.Options()
         pubOptions.sendHighWaterMark = highWaterMark
-        let publisher = try! MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: endpoints, options: pubOptions)
+        // One context (one libzmq I/O thread) for both sockets, as the C pair.
         let context = try! ZMQContext()
+        let publisher = try! MarketDataPublisher(
+            exchange: binance, channel: .ticker, endpoints: endpoints, context: context, options: pubOptions)
         let socket = try! ZMQSocket(context, .sub)
         try! socket.setOption(24, highWaterMark)  // ZMQ_RCVHWM (zmq.h)
         try! socket.setReceiveTimeout(milliseconds: 5_000)  // a lost message ends the run instead of hanging it
@@ -85,7 +87,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             let thread = Thread {
-                for e in events { publisherBox.value.publish(e) }
+                for i in events.indices { publisherBox.value.publish(events[i]) }
                 publisherDone.signal()
             }
             thread.start()
@@ -110,12 +112,15 @@ let benchmarks: @Sendable () -> Void = {
         let endpoints = MarketDataEndpoints(directory: directory)
         var pubOptions = MarketDataPublisher.Options()
         pubOptions.sendHighWaterMark = highWaterMark
-        let publisher = try! MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: endpoints, options: pubOptions)
+        let context = try! ZMQContext()  // one I/O thread, as the C pair
+        let publisher = try! MarketDataPublisher(
+            exchange: binance, channel: .ticker, endpoints: endpoints, context: context, options: pubOptions)
         var options = MarketDataSubscriber.Options()
         options.endpoints = endpoints
         options.receiveHighWaterMark = highWaterMark
         options.queueCapacity = n * 2
-        let subscriber = try! MarketDataSubscriber(exchange: binance, instruments: [btc], channels: [.ticker], options: options)
+        let subscriber = try! MarketDataSubscriber(
+            exchange: binance, instruments: [btc], channels: [.ticker], context: context, options: options)
         let observer = CountingObserver()
         subscriber.bind(observer)
         try! subscriber.start()
@@ -127,7 +132,7 @@ let benchmarks: @Sendable () -> Void = {
             let start = observer.received.load(ordering: .relaxed)
             observer.target.store(start + n, ordering: .relaxed)
             let thread = Thread {
-                for e in events { publisherBox.value.publish(e) }
+                for i in events.indices { publisherBox.value.publish(events[i]) }
                 publisherDone.signal()
             }
             thread.start()

@@ -114,7 +114,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     /// sent (counted in ``statistics``: `rejected` when it is of another exchange or channel, `dropped` otherwise).
     @discardableResult
     public func publish(_ event: MarketEvent) -> Bool {
-        guard let socket, event.exchange == exchange, event.channel == channel else {
+        // Ids, not `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
+        guard let socket, event.exchange.id == exchange.id, event.channel == channel else {
             Self.bump(rejected)
             return false
         }

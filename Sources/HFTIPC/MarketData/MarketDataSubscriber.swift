@@ -222,7 +222,7 @@ public final class MarketDataSubscriber: @unchecked Sendable {
             }
             do {
                 let (event, sequence) = try decoder.decode(topic: topic.bytes, payload: payload.bytes)
-                guard event.exchange == subscriber.exchange else {
+                guard event.exchange.id == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
                     malformed(MarketDataDecodingError(field: "exchange", reason: "'\(event.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
                     return true
                 }
