@@ -23,8 +23,26 @@ public struct MarketDataDecoder {
     public mutating func decode(
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
     ) throws(MarketDataDecodingError) -> (event: MarketEvent, sequence: UInt64) {
-        if let fast = fastDecode(topic: topic, payload: payload) { return fast }
+        if let fast = fastDecode(topic: topic, payload: payload) { return (fast.event, fast.sequence) }
         return try slowDecode(topic: topic, payload: payload)
+    }
+
+    /// ``decode(topic:payload:)`` with the event's exchange and instrument (each of `MarketEvent`'s accessors is a
+    /// call that copies the event).
+    @inline(__always)
+    mutating func decodeKeyed(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
+    ) throws(MarketDataDecodingError) -> Decoded {
+        if let fast = fastDecode(topic: topic, payload: payload) { return fast }
+        let (event, sequence) = try slowDecode(topic: topic, payload: payload)
+        return Decoded(event: event, sequence: sequence, exchange: event.exchange, instrument: event.instrument)
+    }
+
+    struct Decoded {
+        var event: MarketEvent
+        var sequence: UInt64
+        var exchange: ExchangeID
+        var instrument: Instrument
     }
 
     /// SwiftProtobuf's decoding: the reference, and the path of everything ``fastDecode(topic:payload:)`` leaves.
@@ -45,7 +63,7 @@ public struct MarketDataDecoder {
     }
 
     /// The hand-written path: nil when the message is not a canonical ticker or trade of known names.
-    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> (event: MarketEvent, sequence: UInt64)? {
+    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Decoded? {
         var r = ProtobufReader(payload)
         var exchange = 0..<0
         var instrument = 0..<0
@@ -105,9 +123,10 @@ public struct MarketDataDecoder {
                 }
             }
             guard let bid, let ask else { return nil }
-            return (.ticker(Ticker(
+            return Decoded(event: .ticker(Ticker(
                 exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
-                askSize: askSize, lastPrice: last, exchangeTime: exchangeStamp, receiveTime: receive)), sequence)
+                askSize: askSize, lastPrice: last, exchangeTime: exchangeStamp, receiveTime: receive)),
+                sequence: sequence, exchange: exchangeID, instrument: instrumentID)
         }
         var price: ExactDecimal?, size: ExactDecimal?
         var side: Side?
@@ -148,9 +167,10 @@ public struct MarketDataDecoder {
             }
         }
         guard let price, let size, let side else { return nil }
-        return (.trade(Trade(
+        return Decoded(event: .trade(Trade(
             exchange: exchangeID, instrument: instrumentID, price: price, size: size, side: side, tradeID: tradeID,
-            exchangeTime: exchangeStamp, receiveTime: receive)), sequence)
+            exchangeTime: exchangeStamp, receiveTime: receive)),
+            sequence: sequence, exchange: exchangeID, instrument: instrumentID)
     }
 
     @inline(__always)

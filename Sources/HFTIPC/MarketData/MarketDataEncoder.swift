@@ -45,11 +45,14 @@ final class MarketDataEncoder {
     /// The serialized message of `event`; valid until the next call. Empty when SwiftProtobuf fails to
     /// serialize one of the other kinds (it does not for valid values).
     func encode(_ event: MarketEvent, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+        // A local copy (the same memory) written back once: one exclusivity check per message instead of per write.
+        var writer = self.writer
+        defer { self.writer = writer }
         writer.count = 0
         switch event {
         case .ticker(let t):
             writer.reserve(names.prefix.count + 4 * 11 + 3 + 5 * 24)
-            envelope(names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+            Self.envelope(&writer, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
             writer.message(8) { w in
                 Self.decimal(&w, 1, t.bidPrice)
                 if let v = t.bidSize { Self.decimal(&w, 2, v) }
@@ -61,7 +64,7 @@ final class MarketDataEncoder {
             var textCount = 0
             if case .text(let s) = t.tradeID { textCount = s.utf8.count }
             writer.reserve(names.prefix.count + 4 * 11 + 3 + 2 * 24 + 2 + 11 + 18 + textCount + 10)
-            envelope(names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+            Self.envelope(&writer, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
             writer.message(9) { w in
                 Self.decimal(&w, 1, t.price)
                 Self.decimal(&w, 2, t.size)
@@ -95,7 +98,10 @@ final class MarketDataEncoder {
 
     /// Fields 1 to 6 of `MarketEvent` (7 is unused; the event follows).
     @inline(__always)
-    private func envelope(_ names: Names, _ sequence: UInt64, _ receiveTime: Timestamp, _ exchangeTime: Timestamp?, _ publishTime: Timestamp) {
+    private static func envelope(
+        _ writer: inout ProtobufWriter, _ names: Names, _ sequence: UInt64, _ receiveTime: Timestamp, _ exchangeTime: Timestamp?,
+        _ publishTime: Timestamp
+    ) {
         names.prefix.withUnsafeBytes { writer.raw($0) }
         if sequence != 0 {
             writer.byte(0x18)

@@ -49,6 +49,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     public let channel: Channel
     /// The endpoint the socket is bound to.
     public let endpoint: String
+    private let isTicker: Bool
+    private let isTrade: Bool
 
     private var socket: ZMQSocket?
     private let exchangeName: String
@@ -85,6 +87,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
         self.exchange = exchange
         self.channel = channel
         self.exchangeName = exchange.rawValue
+        isTicker = channel == .ticker
+        isTrade = channel == .trade
         let endpoint = endpoint ?? endpoints.endpoint(exchange: exchange, channel: channel)
         self.endpoint = endpoint
         let file = MarketDataEndpoints.socketFile(endpoint)
@@ -114,13 +118,25 @@ public final class MarketDataPublisher: @unchecked Sendable {
     /// sent (counted in ``statistics``: `rejected` when it is of another exchange or channel, `dropped` otherwise).
     @discardableResult
     public func publish(_ event: MarketEvent) -> Bool {
-        // Ids, not `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
-        guard let socket, event.exchange.id == exchange.id, event.channel == channel else {
+        // One switch for the hot kinds (each of MarketEvent's accessors is a call that copies the event); ids, not
+        // `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
+        let eventExchange: ExchangeID
+        let instrument: Instrument
+        let sameChannel: Bool
+        switch event {
+        case .ticker(let t):
+            (eventExchange, instrument, sameChannel) = (t.exchange, t.instrument, isTicker)
+        case .trade(let t):
+            (eventExchange, instrument, sameChannel) = (t.exchange, t.instrument, isTrade)
+        default:
+            (eventExchange, instrument, sameChannel) = (event.exchange, event.instrument, event.channel == channel)
+        }
+        guard let socket, eventExchange.id == exchange.id, sameChannel else {
             Self.bump(rejected)
             return false
         }
-        let id = Int(event.instrument.id)
-        if id >= names.count || names[id] == nil { learn(event.instrument) }
+        let id = Int(instrument.id)
+        if id >= names.count || names[id] == nil { learn(instrument) }
         let entry = names[id].unsafelyUnwrapped
         entry.sequence &+= 1
         let payload = encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now())

@@ -170,6 +170,8 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         let bindings: [ObserverBinding]
         var decoder = MarketDataDecoder()
         var sequences = SequenceTracker()
+        /// The subscriber's channels (a copy: no class access per message).
+        let channels: [Channel]
         /// Per channel (``MarketDataSubscriber/channels`` order): whether a message arrived, and lost messages
         /// reported so far.
         var seen: [Bool]
@@ -184,6 +186,7 @@ public final class MarketDataSubscriber: @unchecked Sendable {
             self.subscriber = subscriber
             self.socket = socket
             self.bindings = bindings
+            channels = subscriber.channels
             seen = Array(repeating: false, count: subscriber.channels.count)
             reportedLost = seen.map { _ in 0 }
             lostByChannel = reportedLost
@@ -221,13 +224,13 @@ public final class MarketDataSubscriber: @unchecked Sendable {
                 return true
             }
             do {
-                let (event, sequence) = try decoder.decode(topic: topic.bytes, payload: payload.bytes)
-                guard event.exchange.id == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
-                    malformed(MarketDataDecodingError(field: "exchange", reason: "'\(event.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
+                let decoded = try decoder.decodeKeyed(topic: topic.bytes, payload: payload.bytes)
+                guard decoded.exchange.id == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
+                    malformed(MarketDataDecodingError(field: "exchange", reason: "'\(decoded.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
                     return true
                 }
-                track(sequence, event: event)
-                deliver(event)
+                track(decoded)
+                deliver(decoded.event)
             } catch {
                 malformed(error, sample: topic.bytes)
             }
@@ -247,18 +250,18 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         }
 
         /// Sequence continuity per channel and instrument.
-        private func track(_ sequence: UInt64, event: MarketEvent) {
-            let channel = event.channel
-            guard let slot = subscriber.channels.firstIndex(of: channel) else { return }
+        private func track(_ decoded: MarketDataDecoder.Decoded) {
+            let channel = decoded.event.channel
+            guard let slot = channels.firstIndex(of: channel) else { return }
             if !seen[slot] {
                 seen[slot] = true
                 subscriber.report(.connected, connection: subscriber.endpoints[slot], to: bindings)
             }
-            let lost = sequences.record(sequence, channel: slot, instrument: event.instrument)
+            let lost = sequences.record(decoded.sequence, channel: slot, instrument: decoded.instrument)
             guard lost > 0 else { return }
             subscriber.lostCount.store(subscriber.lostCount.load(ordering: .relaxed) &+ lost, ordering: .relaxed)
             lostByChannel[slot] += lost
-            if case .book(let book) = event {
+            if case .book(let book) = decoded.event {
                 subscriber.report(
                     .gap(instrument: book.instrument, detail: "\(lost) book messages lost between publisher and subscriber"),
                     connection: subscriber.endpoints[slot], to: bindings)
