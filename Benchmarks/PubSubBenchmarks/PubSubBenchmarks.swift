@@ -146,6 +146,81 @@ let benchmarks: @Sendable () -> Void = {
         publisher.close()
     }
 
+
+    for kind in [ZMQSocket.Kind.pub, .xpub] {
+    Benchmark("pubsub throughput: experiment raw Swift \(kind) no codec (per \(n) events)") { benchmark in
+        try! directory.prepare()
+        let context = try! ZMQContext()
+        let pub = try! ZMQSocket(context, kind)
+        try! pub.setOption(23, highWaterMark)
+        if kind == .xpub { try! pub.setOption(40, 1) }
+        let endpoint = directory.marketDataEndpoint(exchange: "exp\(kind)", channel: "ticker")
+        try! pub.bind(endpoint)
+        let socket = try! ZMQSocket(context, .sub)
+        try! socket.setOption(24, highWaterMark)
+        try! socket.setReceiveTimeout(milliseconds: 5_000)
+        try! socket.subscribe(topic)
+        try! socket.connect(endpoint)
+        let payload = MarketDataWire.payload(of: sample, sequence: UInt64(n))
+        let box = UncheckedBox(pub)
+        let topicFrame = ZMQFrame()
+        let payloadFrame = ZMQFrame()
+        // probe
+        while true {
+            payload.withUnsafeBytes { p in topic.withUnsafeBytes { t in _ = box.value.trySend(t, more: true); _ = box.value.trySend(p) } }
+            if socket.poll(milliseconds: 10) { break }
+        }
+        while (try? topicFrame.receive(from: socket, dontWait: true)) == true {}
+        var checksum = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let thread = Thread {
+                var payload = payload
+                payload.withUnsafeMutableBytes { p in topic.withUnsafeBytes { t in
+                    for i in 0..<n {
+                        p.storeBytes(of: i, as: Int.self)
+                        _ = box.value.trySend(t, more: true)
+                        _ = box.value.trySend(UnsafeRawBufferPointer(p))
+                    }
+                } }
+                publisherDone.signal()
+            }
+            thread.start()
+            for i in 0..<n {
+                guard try! topicFrame.receive(from: socket), try! payloadFrame.receive(from: socket) else { fatalError("received \(i) of \(n)") }
+                checksum &+= Int(payloadFrame.bytes[0])
+            }
+            publisherDone.wait()
+        }
+        benchmark.stopMeasurement()
+        blackHole(checksum)
+    }
+    }
+
+    // The codec alone, one thread: what the like-for-like row adds to the C pair's work per event.
+    Benchmark("pubsub codec: MarketDataEncoder then MarketDataDecoder, ticker (per \(n) events)") { benchmark in
+        let encoder = MarketDataEncoder()
+        let names = MarketDataEncoder.Names(exchange: "binance", instrument: "BTC-USDT")
+        var decoder = MarketDataDecoder()
+        let events = (0..<n).map(ticker)
+        var checksum: Int64 = 0
+        topic.withUnsafeBytes { t in
+            _ = try! decoder.decode(topic: t, payload: encoder.encode(events[0], names: names, sequence: 1, publishTime: .now()))
+        }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            topic.withUnsafeBytes { t in
+                for i in events.indices {
+                    let bytes = encoder.encode(events[i], names: names, sequence: UInt64(i + 1), publishTime: Timestamp(nanosecondsSinceEpoch: 1))
+                    guard case .ticker(let e) = try! decoder.decode(topic: t, payload: bytes).event else { fatalError() }
+                    checksum &+= e.receiveTime.nanosecondsSinceEpoch
+                }
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(checksum)
+    }
+
     Benchmark("pubsub throughput: baseline C libzmq PUB/SUB, same frame sizes (per \(n) events)") { benchmark in
         try! directory.prepare()
         let endpoint = directory.marketDataEndpoint(exchange: "cbaseline", channel: "ticker")

@@ -36,11 +36,16 @@ import Testing
         let both = topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in
             Result { () throws(MarketDataDecodingError) in try decoder.decode(topic: t, payload: p) }
         } }
-        let fast = topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in decoder.fastDecode(topic: t, payload: p) } }
+        var keys = MarketDataDecoder.Keys()
+        let fastEvent = topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in decoder.fastDecode(topic: t, payload: p, keys: &keys) } }
+        let fast = fastEvent.map { (event: $0, sequence: keys.sequence) }
         switch (slow, both) {
         case (.success(let a), .success(let b)):
             #expect(line(a.event) == line(b.event) && a.sequence == b.sequence, sourceLocation: sourceLocation)
-            if let fast { #expect(line(fast.event) == line(a.event) && fast.sequence == a.sequence, sourceLocation: sourceLocation) }
+            if let fast {
+                #expect(line(fast.event) == line(a.event) && fast.sequence == a.sequence, sourceLocation: sourceLocation)
+                #expect(keys.exchange == a.event.exchange.id && keys.instrument == a.event.instrument.id, sourceLocation: sourceLocation)
+            }
             return (line(a.event), fast != nil)
         case (.failure(let a), .failure(let b)):
             #expect(a == b, sourceLocation: sourceLocation)

@@ -23,26 +23,28 @@ public struct MarketDataDecoder {
     public mutating func decode(
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
     ) throws(MarketDataDecodingError) -> (event: MarketEvent, sequence: UInt64) {
-        if let fast = fastDecode(topic: topic, payload: payload) { return (fast.event, fast.sequence) }
+        var keys = Keys()
+        if let event = fastDecode(topic: topic, payload: payload, keys: &keys) { return (event, keys.sequence) }
         return try slowDecode(topic: topic, payload: payload)
     }
 
     /// ``decode(topic:payload:)`` with the event's exchange and instrument (each of `MarketEvent`'s accessors is a
     /// call that copies the event).
     @inline(__always)
-    mutating func decodeKeyed(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
-    ) throws(MarketDataDecodingError) -> Decoded {
-        if let fast = fastDecode(topic: topic, payload: payload) { return fast }
+    mutating func decode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys
+    ) throws(MarketDataDecodingError) -> MarketEvent {
+        if let event = fastDecode(topic: topic, payload: payload, keys: &keys) { return event }
         let (event, sequence) = try slowDecode(topic: topic, payload: payload)
-        return Decoded(event: event, sequence: sequence, exchange: event.exchange, instrument: event.instrument)
+        keys = Keys(sequence: sequence, exchange: event.exchange.id, instrument: event.instrument.id)
+        return event
     }
 
-    struct Decoded {
-        var event: MarketEvent
-        var sequence: UInt64
-        var exchange: ExchangeID
-        var instrument: Instrument
+    /// What the receive thread needs besides the event: its sequence, and the ids of its exchange and instrument.
+    struct Keys {
+        var sequence: UInt64 = 0
+        var exchange: UInt32 = 0
+        var instrument: UInt32 = 0
     }
 
     /// SwiftProtobuf's decoding: the reference, and the path of everything ``fastDecode(topic:payload:)`` leaves.
@@ -63,7 +65,7 @@ public struct MarketDataDecoder {
     }
 
     /// The hand-written path: nil when the message is not a canonical ticker or trade of known names.
-    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Decoded? {
+    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
         var r = ProtobufReader(payload)
         var exchange = 0..<0
         var instrument = 0..<0
@@ -102,6 +104,7 @@ public struct MarketDataDecoder {
               r.equals(instrument, UnsafeRawBufferPointer(rebasing: topic.dropLast())) else { return nil }
         guard let exchangeID = names.exchangesByBytes.value(bytes(r, exchange)),
               let instrumentID = names.instrumentsByBytes.value(bytes(r, instrument)) else { return nil }
+        keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
         let receive = Timestamp(nanosecondsSinceEpoch: receiveTime)
         let exchangeStamp = exchangeTime.map { Timestamp(nanosecondsSinceEpoch: $0) }
         var b = r.nested(body)
@@ -123,10 +126,9 @@ public struct MarketDataDecoder {
                 }
             }
             guard let bid, let ask else { return nil }
-            return Decoded(event: .ticker(Ticker(
+            return .ticker(Ticker(
                 exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
-                askSize: askSize, lastPrice: last, exchangeTime: exchangeStamp, receiveTime: receive)),
-                sequence: sequence, exchange: exchangeID, instrument: instrumentID)
+                askSize: askSize, lastPrice: last, exchangeTime: exchangeStamp, receiveTime: receive))
         }
         var price: ExactDecimal?, size: ExactDecimal?
         var side: Side?
@@ -167,10 +169,9 @@ public struct MarketDataDecoder {
             }
         }
         guard let price, let size, let side else { return nil }
-        return Decoded(event: .trade(Trade(
+        return .trade(Trade(
             exchange: exchangeID, instrument: instrumentID, price: price, size: size, side: side, tradeID: tradeID,
-            exchangeTime: exchangeStamp, receiveTime: receive)),
-            sequence: sequence, exchange: exchangeID, instrument: instrumentID)
+            exchangeTime: exchangeStamp, receiveTime: receive))
     }
 
     @inline(__always)

@@ -1,4 +1,4 @@
-import HFTCore
+public import HFTCore
 import SwiftProtobuf
 
 /// Encodes ``MarketEvent``s as `hftkit.marketdata.MarketEvent` protobuf bytes (proto/hftkit/market_data.proto)
@@ -11,14 +11,14 @@ import SwiftProtobuf
 ///
 /// Thread and ownership rules: one thread at a time (the publisher's); the returned bytes are valid until the next
 /// call.
-final class MarketDataEncoder {
-    /// The names of one (exchange, instrument) pair and their fields 1 and 2, encoded once.
-    struct Names {
+public final class MarketDataEncoder {
+    /// The names of one (exchange, instrument) pair and their fields 1 and 2, encoded once (keep one per instrument).
+    public struct Names: Sendable {
         let exchange: String
         let instrument: String
         let prefix: [UInt8]
 
-        init(exchange: String, instrument: String) {
+        public init(exchange: String, instrument: String) {
             self.exchange = exchange
             self.instrument = instrument
             var p: [UInt8] = []
@@ -38,13 +38,13 @@ final class MarketDataEncoder {
 
     private var writer = ProtobufWriter()
 
-    init() {}
+    public init() {}
 
     deinit { writer.deallocate() }
 
     /// The serialized message of `event`; valid until the next call. Empty when SwiftProtobuf fails to
     /// serialize one of the other kinds (it does not for valid values).
-    func encode(_ event: MarketEvent, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+    public func encode(_ event: MarketEvent, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
         // A local copy (the same memory) written back once: one exclusivity check per message instead of per write.
         var writer = self.writer
         defer { self.writer = writer }

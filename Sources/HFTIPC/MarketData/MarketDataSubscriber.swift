@@ -169,6 +169,8 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         let socket: ZMQSocket
         let bindings: [ObserverBinding]
         var decoder = MarketDataDecoder()
+        /// The sequence, exchange and instrument of the message being delivered.
+        var keys = MarketDataDecoder.Keys()
         var sequences = SequenceTracker()
         /// The subscriber's channels (a copy: no class access per message).
         let channels: [Channel]
@@ -224,13 +226,13 @@ public final class MarketDataSubscriber: @unchecked Sendable {
                 return true
             }
             do {
-                let decoded = try decoder.decodeKeyed(topic: topic.bytes, payload: payload.bytes)
-                guard decoded.exchange.id == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
-                    malformed(MarketDataDecodingError(field: "exchange", reason: "'\(decoded.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
+                let event = try decoder.decode(topic: topic.bytes, payload: payload.bytes, keys: &keys)
+                guard keys.exchange == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
+                    malformed(MarketDataDecodingError(field: "exchange", reason: "'\(event.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
                     return true
                 }
-                track(decoded)
-                deliver(decoded.event)
+                track(event)
+                deliver(event)
             } catch {
                 malformed(error, sample: topic.bytes)
             }
@@ -250,18 +252,18 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         }
 
         /// Sequence continuity per channel and instrument.
-        private func track(_ decoded: MarketDataDecoder.Decoded) {
-            let channel = decoded.event.channel
+        private func track(_ event: MarketEvent) {
+            let channel = event.channel
             guard let slot = channels.firstIndex(of: channel) else { return }
             if !seen[slot] {
                 seen[slot] = true
                 subscriber.report(.connected, connection: subscriber.endpoints[slot], to: bindings)
             }
-            let lost = sequences.record(decoded.sequence, channel: slot, instrument: decoded.instrument)
+            let lost = sequences.record(keys.sequence, channel: slot, instrumentID: keys.instrument)
             guard lost > 0 else { return }
             subscriber.lostCount.store(subscriber.lostCount.load(ordering: .relaxed) &+ lost, ordering: .relaxed)
             lostByChannel[slot] += lost
-            if case .book(let book) = decoded.event {
+            if case .book(let book) = event {
                 subscriber.report(
                     .gap(instrument: book.instrument, detail: "\(lost) book messages lost between publisher and subscriber"),
                     connection: subscriber.endpoints[slot], to: bindings)
@@ -305,8 +307,8 @@ struct SequenceTracker {
 
     /// Records `sequence`; returns how many messages were skipped since the previous one (0 for the first message
     /// of an instrument, and when the publisher restarted: a sequence not above the last one).
-    mutating func record(_ sequence: UInt64, channel: Int, instrument: Instrument) -> Int {
-        let id = Int(instrument.id)
+    mutating func record(_ sequence: UInt64, channel: Int, instrumentID: UInt32) -> Int {
+        let id = Int(instrumentID)
         if channel >= last.count || id >= last[channel].count { grow(channel, id) }
         let previous = last[channel][id]
         last[channel][id] = sequence

@@ -28,7 +28,9 @@ struct ProtobufReader {
 
     var isAtEnd: Bool { position >= end }
 
-    /// A varint of at most 10 bytes (the 10th contributing its lowest bit, as protobuf decoders accept).
+    /// A varint of at most 10 bytes (the 10th contributing its lowest bit, as SwiftProtobuf's decoder accepts).
+    /// With 8 bytes left, reads them as one word: the first byte without a continuation bit ends the varint, and
+    /// the 7-bit groups are packed by masks and shifts instead of a loop per byte.
     @inline(__always)
     mutating func varint() -> UInt64? {
         guard position < end else { return nil }
@@ -37,6 +39,42 @@ struct ProtobufReader {
             position &+= 1
             return UInt64(first)
         }
+        guard end - position >= 8 else { return slowVarint() }
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+        let stops = ~word & 0x8080_8080_8080_8080
+        if stops != 0 {
+            let length = (stops.trailingZeroBitCount &+ 1) >> 3  // bytes, the last one included
+            position &+= length
+            let kept = length == 8 ? word : word & ((1 << UInt64(length &* 8)) &- 1)
+            return Self.pack(kept)
+        }
+        // 9 or 10 bytes: 56 bits from the word, then up to two more bytes.
+        var value = Self.pack(word)
+        position &+= 8
+        guard position < end else { return nil }
+        let ninth = base[position]
+        position &+= 1
+        value |= UInt64(ninth & 0x7F) << 56
+        if ninth < 0x80 { return value }
+        guard position < end else { return nil }
+        let tenth = base[position]
+        position &+= 1
+        guard tenth < 0x80 else { return nil }
+        return value | UInt64(tenth) << 63
+    }
+
+    /// The 7-bit groups of up to 8 little-endian varint bytes, packed into 56 bits.
+    @inline(__always)
+    static func pack(_ bytes: UInt64) -> UInt64 {
+        var x = bytes & 0x7F7F_7F7F_7F7F_7F7F
+        x = (x & 0x007F_007F_007F_007F) | ((x & 0x7F00_7F00_7F00_7F00) >> 1)
+        x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x3FFF_0000_3FFF_0000) >> 2)
+        x = (x & 0x0000_0000_0FFF_FFFF) | ((x & 0x0FFF_FFFF_0000_0000) >> 4)
+        return x
+    }
+
+    /// Byte by byte, near the end of the buffer.
+    private mutating func slowVarint() -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while position < end, shift < 64 {
