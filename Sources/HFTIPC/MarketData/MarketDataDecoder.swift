@@ -1,5 +1,8 @@
 public import HFTCore
 import SwiftProtobuf
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Decodes received market-data messages (topic frame + protobuf `hftkit.marketdata.MarketEvent`) into
 /// ``MarketEvent`` values: what ``MarketDataSubscriber``'s receive thread does with each message.
@@ -65,64 +68,80 @@ public struct MarketDataDecoder {
     }
 
     /// The hand-written path: nil when the message is not a canonical ticker or trade of known names.
+    ///
+    /// Canonical: one-byte keys (every field of these messages has one), sub-messages shorter than 128 bytes,
+    /// decimals as `mantissa` then `scale` (a one-byte scale), the event field once. Envelope fields may come in any
+    /// order, repeat (the last wins, as in protobuf) or be unknown (skipped), as SwiftProtobuf accepts them.
     func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
-        var r = ProtobufReader(payload)
+        guard let start = payload.baseAddress else { return nil }
+        let base = start.assumingMemoryBound(to: UInt8.self)
+        let end = payload.count
+        var p = 0
         var exchange = 0..<0
         var instrument = 0..<0
         var sequence: UInt64 = 0
-        var receiveTime: Int64 = 0
-        var exchangeTime: Int64? = nil
-        var kind: UInt64 = 0
+        var receiveTime: UInt64 = 0
+        var exchangeTime: UInt64 = 0
+        var hasExchangeTime = false
+        var kind: UInt8 = 0
         var body = 0..<0
-        while !r.isAtEnd {
-            guard let (field, wireType) = r.key() else { return nil }
-            switch field {
-            case 1, 2:
-                guard wireType == 2, let range = r.lengthDelimited() else { return nil }
-                if field == 1 { exchange = range } else { instrument = range }
-            case 3, 4, 5, 6:
-                guard wireType == 0, let v = r.varint() else { return nil }
-                switch field {
-                case 3: sequence = v
-                case 4: receiveTime = Int64(bitPattern: v)
-                case 5: exchangeTime = Int64(bitPattern: v)
+        while p < end {
+            let key = base[p]
+            p &+= 1
+            switch key {
+            case 0x0A, 0x12, 0x42, 0x4A:  // exchange, instrument (strings); ticker, trade (messages)
+                guard let n = Self.varint(base, &p, end), n <= UInt64(end - p) else { return nil }
+                let range = p..<(p + Int(n))
+                p = range.upperBound
+                switch key {
+                case 0x0A: exchange = range
+                case 0x12: instrument = range
+                default:
+                    // A second event field (a merge, or a oneof replaced) is left to SwiftProtobuf.
+                    guard kind == 0 else { return nil }
+                    kind = key
+                    body = range
+                }
+            case 0x18, 0x20, 0x28, 0x30:  // sequence, receive_time, exchange_time, publish_time
+                guard let v = Self.varint(base, &p, end) else { return nil }
+                switch key {
+                case 0x18: sequence = v
+                case 0x20: receiveTime = v
+                case 0x28: (exchangeTime, hasExchangeTime) = (v, true)
                 default: break  // publish_time: not part of the event
                 }
-            case 8, 9:
-                // A second event field (a merge, or a oneof replaced) is left to SwiftProtobuf.
-                guard kind == 0, wireType == 2, let range = r.lengthDelimited() else { return nil }
-                kind = field
-                body = range
-            case 10...14:
-                return nil
             default:
-                guard r.skip(wireType) else { return nil }
+                // Other kinds (fields 10 to 14) and anything unusual go to SwiftProtobuf; unknown fields are skipped.
+                var r = ProtobufReader(base: base, from: p - 1, to: end)
+                guard let (field, wireType) = r.key(), field == 7 || field > 14, r.skip(wireType) else { return nil }
+                p = r.position
             }
         }
         // The topic is the instrument and one space.
-        guard kind != 0, topic.count == instrument.count + 1, topic.last == UInt8(ascii: " "),
-              r.equals(instrument, UnsafeRawBufferPointer(rebasing: topic.dropLast())) else { return nil }
-        guard let exchangeID = names.exchangesByBytes.value(bytes(r, exchange)),
-              let instrumentID = names.instrumentsByBytes.value(bytes(r, instrument)) else { return nil }
+        guard kind != 0, topic.count == instrument.count + 1, topic[instrument.count] == UInt8(ascii: " "),
+              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
+        guard let exchangeID = names.exchangesByBytes.value(UnsafeRawBufferPointer(start: base + exchange.lowerBound, count: exchange.count)),
+              let instrumentID = names.instrumentsByBytes.value(UnsafeRawBufferPointer(start: base + instrument.lowerBound, count: instrument.count))
+        else { return nil }
         keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
-        let receive = Timestamp(nanosecondsSinceEpoch: receiveTime)
-        let exchangeStamp = exchangeTime.map { Timestamp(nanosecondsSinceEpoch: $0) }
-        var b = r.nested(body)
-        if kind == 8 {
+        let receive = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime))
+        let exchangeStamp = hasExchangeTime ? Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: exchangeTime)) : nil
+        p = body.lowerBound
+        let bodyEnd = body.upperBound
+        if kind == 0x42 {
             var bid: ExactDecimal?, bidSize: ExactDecimal?, ask: ExactDecimal?, askSize: ExactDecimal?, last: ExactDecimal?
-            while !b.isAtEnd {
-                guard let (field, wireType) = b.key() else { return nil }
-                if field >= 1 && field <= 5 {
-                    guard wireType == 2, let range = b.lengthDelimited(), let d = Self.decimal(b.nested(range)) else { return nil }
-                    switch field {  // a repeated field would be merged by SwiftProtobuf: left to it
-                    case 1: guard bid == nil else { return nil }; bid = d
-                    case 2: guard bidSize == nil else { return nil }; bidSize = d
-                    case 3: guard ask == nil else { return nil }; ask = d
-                    case 4: guard askSize == nil else { return nil }; askSize = d
-                    default: guard last == nil else { return nil }; last = d
-                    }
-                } else {
-                    guard b.skip(wireType) else { return nil }
+            while p < bodyEnd {
+                let key = base[p]
+                guard key & 7 == 2, key >= 0x0A, key <= 0x2A, p + 1 < bodyEnd else { return nil }
+                let n = Int(base[p + 1])
+                guard n < 0x80, n <= bodyEnd - p - 2, let d = Self.decimal(base, p + 2, p + 2 + n) else { return nil }
+                p += 2 + n
+                switch key {  // a repeated field would be merged by SwiftProtobuf: left to it
+                case 0x0A: guard bid == nil else { return nil }; bid = d
+                case 0x12: guard bidSize == nil else { return nil }; bidSize = d
+                case 0x1A: guard ask == nil else { return nil }; ask = d
+                case 0x22: guard askSize == nil else { return nil }; askSize = d
+                default: guard last == nil else { return nil }; last = d
                 }
             }
             guard let bid, let ask else { return nil }
@@ -133,39 +152,49 @@ public struct MarketDataDecoder {
         var price: ExactDecimal?, size: ExactDecimal?
         var side: Side?
         var tradeID = TradeID.none
-        while !b.isAtEnd {
-            guard let (field, wireType) = b.key() else { return nil }
-            switch field {
-            case 1, 2:
-                guard wireType == 2, let range = b.lengthDelimited(), let d = Self.decimal(b.nested(range)) else { return nil }
-                if field == 1 {
+        while p < bodyEnd {
+            let key = base[p]
+            p &+= 1
+            switch key {
+            case 0x0A, 0x12:
+                guard p < bodyEnd else { return nil }
+                let n = Int(base[p])
+                guard n < 0x80, n <= bodyEnd - p - 1, let d = Self.decimal(base, p + 1, p + 1 + n) else { return nil }
+                p += 1 + n
+                if key == 0x0A {
                     guard price == nil else { return nil }
                     price = d
                 } else {
                     guard size == nil else { return nil }
                     size = d
                 }
-            case 3:
-                guard wireType == 0, let v = b.varint() else { return nil }
-                switch v {  // the last one wins, as in protobuf; anything but BUY and SELL is an error: left to SwiftProtobuf
+            case 0x18:
+                // The last one wins, as in protobuf; anything but BUY and SELL is an error: left to SwiftProtobuf.
+                guard let v = Self.varint(base, &p, bodyEnd) else { return nil }
+                switch v {
                 case 1: side = .buy
                 case 2: side = .sell
                 default: return nil
                 }
-            case 4:  // the trade_id oneof: the last one wins
-                guard wireType == 0, let v = b.varint() else { return nil }
+            case 0x20:  // the trade_id oneof: the last one wins
+                guard let v = Self.varint(base, &p, bodyEnd) else { return nil }
                 tradeID = .number(v)
-            case 5:
-                guard wireType == 2, let range = b.lengthDelimited(), range.count == 16 else { return nil }
-                var bits: UInt128 = 0
-                for i in range { bits = bits << 8 | UInt128(b.base[i]) }
-                tradeID = .uuid(bits)
-            case 6:
-                guard wireType == 2, let range = b.lengthDelimited(),
-                      let text = String(validating: bytes(b, range), as: UTF8.self) else { return nil }
-                tradeID = .text(text)
+            case 0x2A, 0x32:
+                guard let n = Self.varint(base, &p, bodyEnd), n <= UInt64(bodyEnd - p) else { return nil }
+                let range = p..<(p + Int(n))
+                p = range.upperBound
+                if key == 0x2A {
+                    guard range.count == 16 else { return nil }
+                    var bits: UInt128 = 0
+                    for i in range { bits = bits << 8 | UInt128(base[i]) }
+                    tradeID = .uuid(bits)
+                } else {
+                    guard let text = String(validating: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
+                    else { return nil }
+                    tradeID = .text(text)
+                }
             default:
-                guard b.skip(wireType) else { return nil }
+                return nil
             }
         }
         guard let price, let size, let side else { return nil }
@@ -174,34 +203,38 @@ public struct MarketDataDecoder {
             exchangeTime: exchangeStamp, receiveTime: receive))
     }
 
+    /// A varint at `p` (moved past it), read by ``ProtobufReader/varint()``'s rules.
     @inline(__always)
-    private func bytes(_ r: ProtobufReader, _ range: Range<Int>) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: r.base + range.lowerBound, count: range.count)
+    static func varint(_ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int) -> UInt64? {
+        if p < end, base[p] < 0x80 {
+            p &+= 1
+            return UInt64(base[p &- 1])
+        }
+        var r = ProtobufReader(base: base, from: p, to: end)
+        let v = r.varint()
+        p = r.position
+        return v
     }
 
-    /// A `Decimal` with a 64-bit mantissa and a valid scale; nil otherwise (a wide mantissa, a bad scale).
+    /// A canonical `Decimal` in `start..<end`: `mantissa` (when not zero) then a one-byte `scale` (when not zero);
+    /// nil for anything else (a wide mantissa, a scale above 38, other fields), which SwiftProtobuf then decides.
     @inline(__always)
-    static func decimal(_ reader: ProtobufReader) -> ExactDecimal? {
-        var r = reader
+    static func decimal(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ExactDecimal? {
+        var p = start
         var zigzag: UInt64 = 0
-        var scale: UInt32 = 0
-        while !r.isAtEnd {
-            guard let (field, wireType) = r.key() else { return nil }
-            switch field {
-            case 1:
-                guard wireType == 0, let v = r.varint() else { return nil }
-                zigzag = v
-            case 2:
-                guard wireType == 0, let v = r.varint() else { return nil }
-                scale = UInt32(truncatingIfNeeded: v)
-            case 3:
-                return nil
-            default:
-                guard r.skip(wireType) else { return nil }
-            }
+        var scale: UInt8 = 0
+        if p < end, base[p] == 0x08 {
+            p &+= 1
+            guard let v = varint(base, &p, end) else { return nil }
+            zigzag = v
         }
-        guard scale <= UInt32(ExactDecimal.maxScale) else { return nil }
+        if p < end, base[p] == 0x10 {
+            guard p + 1 < end else { return nil }
+            scale = base[p + 1]
+            p &+= 2
+        }
+        guard p == end, scale <= ExactDecimal.maxScale else { return nil }
         let mantissa = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
-        return ExactDecimal(mantissa64: mantissa, scale: UInt8(scale))
+        return ExactDecimal(mantissa64: mantissa, scale: scale)
     }
 }
