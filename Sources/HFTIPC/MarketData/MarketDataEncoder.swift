@@ -45,55 +45,70 @@ public final class MarketDataEncoder {
     /// The serialized message of `event`; valid until the next call. Empty when SwiftProtobuf fails to
     /// serialize one of the other kinds (it does not for valid values).
     public func encode(_ event: MarketEvent, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
-        // A local copy (the same memory) written back once: one exclusivity check per message instead of per write.
-        var writer = self.writer
-        defer { self.writer = writer }
-        writer.count = 0
         switch event {
-        case .ticker(let t):
-            writer.reserve(names.prefix.count + 4 * 11 + 3 + 5 * 24)
-            Self.envelope(&writer, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
-            writer.message(8) { w in
-                Self.decimal(&w, 1, t.bidPrice)
-                if let v = t.bidSize { Self.decimal(&w, 2, v) }
-                Self.decimal(&w, 3, t.askPrice)
-                if let v = t.askSize { Self.decimal(&w, 4, v) }
-                if let v = t.lastPrice { Self.decimal(&w, 5, v) }
-            }
-        case .trade(let t):
-            var textCount = 0
-            if case .text(let s) = t.tradeID { textCount = s.utf8.count }
-            writer.reserve(names.prefix.count + 4 * 11 + 3 + 2 * 24 + 2 + 11 + 18 + textCount + 10)
-            Self.envelope(&writer, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
-            writer.message(9) { w in
-                Self.decimal(&w, 1, t.price)
-                Self.decimal(&w, 2, t.size)
-                w.byte(0x18)
-                w.byte(t.side == .buy ? 1 : 2)
-                switch t.tradeID {
-                case .none: break
-                case .number(let n):
-                    w.byte(0x20)
-                    w.varint(n)
-                case .uuid(let bits):
-                    w.byte(0x2A)
-                    w.byte(16)
-                    Self.bigEndian(&w, bits)
-                case .text(let s):
-                    w.byte(0x32)
-                    w.varint(UInt64(s.utf8.count))
-                    var s = s
-                    s.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
-                }
-            }
+        case .ticker(let t): return encode(t, names: names, sequence: sequence, publishTime: publishTime)
+        case .trade(let t): return encode(t, names: names, sequence: sequence, publishTime: publishTime)
         default:
+            writer.count = 0
             let message = MarketDataCodec.message(
                 event, exchange: names.exchange, instrument: names.instrument, sequence: sequence, publishTime: publishTime)
             guard let bytes: [UInt8] = try? message.serializedBytes() else { return UnsafeRawBufferPointer(start: nil, count: 0) }
             writer.reserve(bytes.count)
             bytes.withUnsafeBytes { writer.raw($0) }
+            return writer.bytes
         }
-        return writer.bytes
+    }
+
+    /// The serialized message of a ticker event; valid until the next call.
+    public func encode(_ t: Ticker, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+        // A local copy (the same memory) written back once: one exclusivity check per message instead of per write.
+        var w = writer
+        defer { writer = w }
+        w.count = 0
+        // Bounds: names, 4 varint fields, the field key and length, 5 decimals, 8 bytes of word-store slack.
+        w.reserve(names.prefix.count + 4 * 11 + 3 + 5 * 24 + 8)
+        Self.envelope(&w, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+        let at = w.beginMessage(8)
+        Self.decimal(&w, 1, t.bidPrice)
+        if let v = t.bidSize { Self.decimal(&w, 2, v) }
+        Self.decimal(&w, 3, t.askPrice)
+        if let v = t.askSize { Self.decimal(&w, 4, v) }
+        if let v = t.lastPrice { Self.decimal(&w, 5, v) }
+        w.endMessage(at)
+        return w.bytes
+    }
+
+    /// The serialized message of a trade event; valid until the next call.
+    public func encode(_ t: Trade, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+        var w = writer
+        defer { writer = w }
+        w.count = 0
+        var textCount = 0
+        if case .text(let s) = t.tradeID { textCount = s.utf8.count }
+        w.reserve(names.prefix.count + 4 * 11 + 3 + 2 * 24 + 2 + 11 + 18 + textCount + 10 + 8)
+        Self.envelope(&w, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+        let at = w.beginMessage(9)
+        Self.decimal(&w, 1, t.price)
+        Self.decimal(&w, 2, t.size)
+        w.byte(0x18)
+        w.byte(t.side == .buy ? 1 : 2)
+        switch t.tradeID {
+        case .none: break
+        case .number(let n):
+            w.byte(0x20)
+            w.varint(n)
+        case .uuid(let bits):
+            w.byte(0x2A)
+            w.byte(16)
+            Self.bigEndian(&w, bits)
+        case .text(let s):
+            w.byte(0x32)
+            w.varint(UInt64(s.utf8.count))
+            var s = s
+            s.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
+        }
+        w.endMessage(at)
+        return w.bytes
     }
 
     /// Fields 1 to 6 of `MarketEvent` (7 is unused; the event follows).

@@ -120,26 +120,38 @@ public final class MarketDataPublisher: @unchecked Sendable {
     public func publish(_ event: MarketEvent) -> Bool {
         // One switch for the hot kinds (each of MarketEvent's accessors is a call that copies the event); ids, not
         // `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
-        let eventExchange: ExchangeID
-        let instrument: Instrument
-        let sameChannel: Bool
         switch event {
         case .ticker(let t):
-            (eventExchange, instrument, sameChannel) = (t.exchange, t.instrument, isTicker)
+            guard isTicker, let entry = entry(t.exchange, t.instrument) else { return reject() }
+            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
         case .trade(let t):
-            (eventExchange, instrument, sameChannel) = (t.exchange, t.instrument, isTrade)
+            guard isTrade, let entry = entry(t.exchange, t.instrument) else { return reject() }
+            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
         default:
-            (eventExchange, instrument, sameChannel) = (event.exchange, event.instrument, event.channel == channel)
+            guard event.channel == channel, let entry = entry(event.exchange, event.instrument) else { return reject() }
+            return send(encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
         }
-        guard let socket, eventExchange.id == exchange.id, sameChannel else {
-            Self.bump(rejected)
-            return false
-        }
+    }
+
+    private func reject() -> Bool {
+        Self.bump(rejected)
+        return false
+    }
+
+    /// The names of `instrument` with its next sequence number; nil for another exchange or a closed publisher.
+    @inline(__always)
+    private func entry(_ eventExchange: ExchangeID, _ instrument: Instrument) -> Names? {
+        guard socket != nil, eventExchange.id == exchange.id else { return nil }
         let id = Int(instrument.id)
         if id >= names.count || names[id] == nil { learn(instrument) }
         let entry = names[id].unsafelyUnwrapped
         entry.sequence &+= 1
-        let payload = encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now())
+        return entry
+    }
+
+    @inline(__always)
+    private func send(_ payload: UnsafeRawBufferPointer, _ entry: Names) -> Bool {
+        guard let socket else { return reject() }
         guard payload.count > 0 else {
             Self.bump(dropped)
             return false

@@ -46,16 +46,42 @@ struct ProtobufWriter {
         count &+= 1
     }
 
+    /// A varint. Values of up to 8 bytes are spread into one word and stored at once, which writes up to 8 bytes
+    /// past the varint's end: reserve 8 bytes more than the message needs.
     @inline(__always)
     mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            base[count] = UInt8(truncatingIfNeeded: v) | 0x80
+        if value < 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: value)
             count &+= 1
-            v >>= 7
+            return
         }
-        base[count] = UInt8(truncatingIfNeeded: v)
+        let size = Self.varintSize(value)
+        if size <= 8 {
+            let continuation: UInt64 = 0x8080_8080_8080_8080 & ((1 << UInt64((size &- 1) &* 8)) &- 1)
+            UnsafeMutableRawPointer(base + count).storeBytes(of: (Self.spread(value) | continuation).littleEndian, as: UInt64.self)
+            count &+= size
+            return
+        }
+        UnsafeMutableRawPointer(base + count).storeBytes(of: (Self.spread(value) | 0x8080_8080_8080_8080).littleEndian, as: UInt64.self)
+        count &+= 8
+        var rest = value >> 56
+        while rest >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: rest) | 0x80
+            count &+= 1
+            rest >>= 7
+        }
+        base[count] = UInt8(truncatingIfNeeded: rest)
         count &+= 1
+    }
+
+    /// The low 56 bits of `value` as eight 7-bit groups, one per byte (little-endian), continuation bits clear.
+    @inline(__always)
+    static func spread(_ value: UInt64) -> UInt64 {
+        var v = value & 0x00FF_FFFF_FFFF_FFFF
+        v = (v & 0x0FFF_FFFF) | ((v & 0x00FF_FFFF_F000_0000) << 4)
+        v = (v & 0x0000_3FFF_0000_3FFF) | ((v & 0x0FFF_C000_0FFF_C000) << 2)
+        v = (v & 0x007F_007F_007F_007F) | ((v & 0x3F80_3F80_3F80_3F80) << 1)
+        return v
     }
 
     /// The key of a field: `field << 3 | wireType` (0 varint, 2 length-delimited).
@@ -69,14 +95,19 @@ struct ProtobufWriter {
         count &+= bytes.count
     }
 
-    /// A length-delimited field whose body `body` writes: one byte is kept for the length, and the body moved when
-    /// its length needs more (bodies of 128 bytes and more; rare for tickers and trades). Reserve first.
+    /// Starts a length-delimited field: its key and one byte kept for the length; returns where the length goes.
+    /// Reserve first.
     @inline(__always)
-    mutating func message(_ field: UInt64, _ body: (inout ProtobufWriter) -> Void) {
+    mutating func beginMessage(_ field: UInt64) -> Int {
         key(field, 2)
-        let lengthAt = count
         count &+= 1
-        body(&self)
+        return count &- 1
+    }
+
+    /// Ends the field begun at `lengthAt`: writes its length, moving the body when the length needs more than one
+    /// byte (bodies of 128 bytes and more; rare for tickers and trades).
+    @inline(__always)
+    mutating func endMessage(_ lengthAt: Int) {
         let length = count - lengthAt - 1
         if length < 0x80 {
             base[lengthAt] = UInt8(truncatingIfNeeded: length)
@@ -84,10 +115,16 @@ struct ProtobufWriter {
         }
         let extra = Self.varintSize(UInt64(length)) - 1
         memmove(base + lengthAt + 1 + extra, base + lengthAt + 1, length)  // overlapping
-        let end = count + extra
-        count = lengthAt
-        varint(UInt64(length))
-        count = end
+        // Byte by byte: a word store would overwrite the body just moved.
+        var v = length
+        var at = lengthAt
+        while v >= 0x80 {
+            base[at] = UInt8(truncatingIfNeeded: v) | 0x80
+            at &+= 1
+            v >>= 7
+        }
+        base[at] = UInt8(truncatingIfNeeded: v)
+        count &+= extra
     }
 
     @inline(__always)
