@@ -3,25 +3,23 @@
 
 SWIFT ?= swift
 
-.PHONY: demo test bench deps clean
+.PHONY: demo demo-live test bench deps clean
 
 deps:
 	@scripts/ensure-system-packages.sh
 	@scripts/ensure-python-packages.sh
 
-## The local demo, with no internet: `hft simulate` serves a recorded Binance session on loopback and
-## `hft stream` prints its live normalized events (scripts/demo-live.sh); then recorded sessions of every
-## exchange are replayed offline through the adapters compiled from specs/.
+## The demo: three local exchanges (hft simulate serving the bundled Binance, Coinbase and Kraken captures), a
+## gateway process streaming from them through the generated adapters and publishing on IPC, and a console process
+## subscribed over IPC showing the live table (scripts/demo.sh). Ctrl-C stops everything and leaves nothing behind;
+## when standard output is not a terminal it stops after DEMO_SECONDS (default 20). `make demo-live`: real exchanges.
 demo: deps
 	$(SWIFT) build --product hft
-	.build/debug/hft --help
-	.build/debug/hft exchanges
-	@scripts/demo-live.sh .build/debug/hft
-	@echo "--- offline replay of recorded sessions through the generated adapters (hft replay --summary-only):"
-	@for x in binance binance_futures coinbase kraken kraken_futures; do \
-		.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/$$x.jsonl --summary-only || exit 1; done
-	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx --summary-only
-	.build/debug/hft replay Tests/ExchangeConformanceTests/Captures/okx.jsonl --exchange okx_swap --summary-only
+	@scripts/demo.sh
+
+demo-live: deps
+	$(SWIFT) build --product hft
+	@scripts/demo.sh --live
 
 ## All tests (unit, capture fixtures, C bindings, generated exchange conformance) and the specs' schema check.
 ## Never runs benchmarks.

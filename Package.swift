@@ -10,6 +10,7 @@
 //   HFTSimulator   local exchange simulator serving captures over a real WebSocket server
 //   HFTBook        order books: structure, checksums, sync recipes (continuity, resync)
 //   HFTIPC         ZeroMQ sockets, command system and market-data pub/sub
+//   HFTServices    services (callbacks, timers, commands on one serial executor), JSON config, runtime, built-ins
 //   hft            the command-line tool
 // Benchmarks live in their own package under Benchmarks/ (run with `make bench`), so tests never build them.
 import PackageDescription
@@ -46,6 +47,7 @@ let package = Package(
         .library(name: "HFTStream", targets: ["HFTStream"]),
         .library(name: "HFTSimulator", targets: ["HFTSimulator"]),
         .library(name: "HFTBook", targets: ["HFTBook"]),
+        .library(name: "HFTServices", targets: ["HFTServices"]),
         .executable(name: "hft", targets: ["hft"]),
         .plugin(name: "ExchangeSpecPlugin", targets: ["ExchangeSpecPlugin"]),
     ],
@@ -53,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
@@ -144,7 +147,7 @@ let package = Package(
         .target(
             name: "HFTStream",
             dependencies: [
-                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges",
+                "HFTCore", "HFTAdapters", "HFTWebSocket", "HFTExchanges", "HFTBook",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,8 +157,19 @@ let package = Package(
         .target(
             name: "HFTSimulator",
             dependencies: [
-                "HFTCore", "HFTCapture", "HFTWebSocket",
+                "HFTCore", "HFTCapture", "HFTWebSocket", "HFTAdapters", "HFTExchanges", "HFTBook",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Services: the layer strategies and gateways are written in (serial executor per service, JSON
+        // configuration, registry, runtime with graceful shutdown, built-in recorder/publisher/console).
+        .target(
+            name: "HFTServices",
+            dependencies: [
+                "HFTCore", "HFTAdapters", "HFTExchanges", "HFTStream", "HFTIPC", "HFTCapture",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -163,7 +177,7 @@ let package = Package(
             name: "hft",
             dependencies: [
                 "HFTCore", "HFTWebSocket", "HFTIPC", "HFTExchanges", "HFTCodegen", "HFTCapture", "HFTAdapters",
-                "HFTStream", "HFTSimulator", "HFTBook",
+                "HFTStream", "HFTSimulator", "HFTBook", "HFTServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -201,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HFTStreamTests",
-            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket"],
+            dependencies: ["HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTAdapters", "HFTExchanges", "HFTWebSocket", "HFTBook"],
             swiftSettings: swiftSettings
         ),
         // The command-line tool: argument validation, and `hft simulate` + `hft stream` end to end as processes.
@@ -215,10 +229,16 @@ let package = Package(
             dependencies: ["HFTBook", "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges"],
             swiftSettings: swiftSettings
         ),
-        // IPC over real ZeroMQ sockets and real Python (pyzmq) processes.
+        // Services: configuration, executor, callbacks over a simulator-backed stream, `hft run` processes, the demo.
+        .testTarget(
+            name: "HFTServicesTests",
+            dependencies: ["HFTServices", "HFTStream", "HFTSimulator", "HFTCapture", "HFTCore", "HFTIPC", "hft"],
+            swiftSettings: swiftSettings
+        ),
+        // IPC over real ZeroMQ sockets, `hft ipc` processes and real Python (pyzmq) processes.
         .testTarget(
             name: "HFTIPCTests",
-            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges"],
+            dependencies: ["HFTIPC", "HFTCore", "HFTStream", "HFTCapture", "HFTAdapters", "HFTExchanges", "hft"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -257,6 +277,9 @@ if getenv("HFTKIT_BENCHMARKS") != nil {
         // The baseline of the pub/sub benchmark: libzmq PUB/SUB in C, same frame sizes, no encoding.
         .target(name: "CPubSubBaseline", path: "Benchmarks/CPubSubBaseline", linkerSettings: [.linkedLibrary("zmq")]),
         benchmark("PubSubBenchmarks", ["HFTCore", "HFTIPC", "HFTStream", "CPubSubBaseline"]),
+        // The baseline of the command round-trip benchmark: the same PUB/SUB ping-pong in C on libzmq.
+        .target(name: "CCommandBaseline", dependencies: ["CZeroMQ"], path: "Benchmarks/CCommandBaseline"),
+        benchmark("CommandBenchmarks", ["HFTIPC", "CCommandBaseline"]),
         benchmark("StreamBenchmarks", [
             "HFTCore", "HFTAdapters", "HFTCapture", "HFTExchanges", "HFTSimulator", "HFTStream", "HFTWebSocket", "BareLWSClient",
         ]),

@@ -31,6 +31,8 @@ TARGETS = [
     ('pubsub throughput', 'MarketDataPublisher to MarketDataDecoder', 'baseline', 0.8),
     ('pubsub throughput', 'MarketDataPublisher to MarketDataSubscriber', 'baseline', None),  # reported, no target
     ('pubsub throughput', 'MarketDataPublisher', 'pyzmq', 1.0),
+    ('command round trip latency', 'IPCCommandSystem', 'baseline p50', 1 / 1.1),  # issue 6: p50 ≤ 1.1x C libzmq
+    ('command round trip latency', 'IPCCommandSystem', 'baseline p99', 1 / 1.5),  # issue 6: p99 ≤ 1.5x C libzmq
 ]
 
 
@@ -95,6 +97,12 @@ def main(argv):
                 against = {'queue handoff': 'bare SPSC ring'}.get(group, 'bare C lws client' if 'wire to observer' in group else 'baseline')
                 ratios.append((group, r['name'], against, baseline['ns'] / r['ns']))
             if r['latency'] is not None:  # paced: its time per item is the recording's pace, not a cost
+                base = baseline['latency'] if baseline and r is not baseline else None
+                if base and all(v for v in base) and all(v for v in r['latency']):
+                    # Latency groups with a baseline (command round trip): ratios of the percentiles.
+                    ratios.append((group, r['name'], 'baseline p50', base[0] / r['latency'][0]))
+                    ratios.append((group, r['name'], 'baseline p99', base[1] / r['latency'][1]))
+                    extra += f"  ({base[0] / r['latency'][0]:.2f}x / {base[1] / r['latency'][1]:.2f}x baseline)"
                 print(f"  {r['name']:<72} {extra.strip()}")
                 continue
             print(f"  {r['name']:<72} {r['ns']:10.1f} ns/{r['unit']}  {ratio}  {allocs}{extra}")

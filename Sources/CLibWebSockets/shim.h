@@ -38,4 +38,22 @@ static inline void hft_timer_cancel(struct lws_context *context, hft_timer *time
     lws_sul_schedule(context, 0, &timer->sul, hft_timer_callback, LWS_SET_TIMER_USEC_CANCEL);
 }
 
+/// HTTP client role: lets lws read the next part of a response body (it then calls RECEIVE_CLIENT_HTTP_READ).
+static inline int hft_http_client_read(struct lws *wsi) {
+    char buffer[4096 + LWS_PRE];
+    char *p = buffer + LWS_PRE;
+    int n = (int)sizeof(buffer) - LWS_PRE;
+    return lws_http_client_read(wsi, &p, &n);
+}
+
+/// HTTP server role: writes the status line and headers of a response with a body of `length` bytes.
+/// Returns nonzero on failure.
+static inline int hft_http_write_headers(struct lws *wsi, unsigned int status, const char *content_type, size_t length) {
+    unsigned char buffer[LWS_PRE + 1024];
+    unsigned char *start = buffer + LWS_PRE, *p = start, *end = buffer + sizeof(buffer) - 1;
+    if (lws_add_http_common_headers(wsi, status, content_type, (lws_filepos_t)length, &p, end)) return 1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
+    return 0;
+}
+
 #endif

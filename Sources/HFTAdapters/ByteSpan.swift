@@ -111,19 +111,34 @@ public struct ByteSpan {
 }
 
 /// A scalar JSON value as its bytes: a string's raw contents, or a literal's text.
+///
+/// Stored as two words (the start, and the length with the kind in its low bits), so that an optional scalar
+/// is 16 bytes with no tag byte: parsers keep several in their state and copy them whole, and byte-sized
+/// fields next to words made the CPU stall on store forwarding.
 @frozen
 public struct JSONScalar {
-    public enum Kind: Sendable {
+    public enum Kind: UInt8, Sendable {
         case string, number, bool, null
     }
 
-    public let span: ByteSpan
-    public let kind: Kind
+    @usableFromInline let base: UnsafePointer<UInt8>
+    /// `count << 2 | kind`.
+    @usableFromInline let countAndKind: Int
+
+    @inlinable @inline(__always)
+    public init(span: ByteSpan, kind: Kind) {
+        base = span.base
+        countAndKind = span.count &<< 2 | Int(kind.rawValue)
+    }
 
     @inlinable
-    public init(span: ByteSpan, kind: Kind) {
-        self.span = span
-        self.kind = kind
+    public var span: ByteSpan {
+        @inline(__always) get { ByteSpan(base: base, count: countAndKind &>> 2) }
+    }
+
+    @inlinable
+    public var kind: Kind {
+        @inline(__always) get { Kind(rawValue: UInt8(truncatingIfNeeded: countAndKind & 3)).unsafelyUnwrapped }
     }
 }
 

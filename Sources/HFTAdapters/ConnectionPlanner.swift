@@ -80,8 +80,24 @@ public enum ConnectionPlanner {
             subscribeFrames: subscribe, unsubscribeFrames: unsubscribe)
     }
 
+    /// The frames that unsubscribe `channel` of one instrument and subscribe it again, on the connection that
+    /// carries it (a book resync of one symbol). Nil when that cannot be done with messages: the connection
+    /// subscribes through its URL, or the spec has no unsubscribe message; the caller reconnects instead.
+    public static func resubscription(
+        _ config: AdapterConfiguration, symbols: SymbolTable, channel: Channel, instrument: Instrument
+    ) -> (unsubscribe: [String], subscribe: [String])? {
+        guard let entry = symbols.entries.first(where: { $0.instrument == instrument }),
+              let connection = config.connections.first(where: { $0.channels.contains(channel) }),
+              case .messages = connection.subscription
+        else { return nil }
+        let (subscribe, unsubscribe) = messages(config, [(channel, entry)], channels: [channel], heartbeat: false)
+        guard !subscribe.isEmpty, unsubscribe.count == subscribe.count else { return nil }
+        return (unsubscribe, subscribe)
+    }
+
     static func messages(
-        _ config: AdapterConfiguration, _ streams: [(channel: Channel, entry: SymbolTable.Entry)], channels: [Channel]
+        _ config: AdapterConfiguration, _ streams: [(channel: Channel, entry: SymbolTable.Entry)], channels: [Channel],
+        heartbeat includeHeartbeat: Bool = true
     ) -> (subscribe: [String], unsubscribe: [String]) {
         guard let sub = config.subscribe else { return ([], []) }
         var subscribe: [String] = []
@@ -112,7 +128,7 @@ public enum ConnectionPlanner {
                     emit(template, unsubTemplate, v)
                 }
             }
-            if let heartbeat = config.heartbeat.subscribeChannel {
+            if includeHeartbeat, let heartbeat = config.heartbeat.subscribeChannel {
                 var natives: [String] = []
                 for s in streams where !natives.contains(s.entry.native) { natives.append(s.entry.native) }
                 emit(sub.subscribe, sub.unsubscribe, ["channel": .string(heartbeat), "symbols": .strings(natives)])

@@ -35,6 +35,17 @@ public enum EventJSON {
             if let v = b.sequence.last { o.raw("last", String(v)) }
             if let v = b.sequence.previous { o.raw("previous", String(v)) }
             if let v = b.checksum { o.raw("checksum", String(v)) }
+        case .bookTop(let b):
+            o.string("kind", "book_state")
+            o.times(b.exchangeTime, b.receiveTime)
+            o.raw("valid", b.isValid ? "true" : "false")
+            o.level("bestBid", b.bestBid)
+            o.level("bestAsk", b.bestAsk)
+            o.raw("bidLevels", String(b.bidLevels))
+            o.raw("askLevels", String(b.askLevels))
+            o.levels("bids", b.bids)
+            o.levels("asks", b.asks)
+            if let v = b.sequence.last { o.raw("last", String(v)) }
         case .candle(let c):
             o.string("kind", "candle")
             o.times(c.exchangeTime, c.receiveTime)
@@ -95,6 +106,11 @@ public enum EventJSON {
         mutating func levels(_ k: String, _ levels: [BookLevel]) {
             key(k)
             text += "[" + levels.map { "[\"\($0.price.plainText)\",\"\($0.size.plainText)\"]" }.joined(separator: ",") + "]"
+        }
+
+        mutating func level(_ k: String, _ level: BookLevel?) {
+            key(k)
+            text += level.map { "[\"\($0.price.plainText)\",\"\($0.size.plainText)\"]" } ?? "null"
         }
 
         mutating func finish() -> String { text + "}" }

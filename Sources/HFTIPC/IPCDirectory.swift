@@ -114,6 +114,8 @@ public enum IPCError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(commandID: String, target: String, type: String, seconds: Double)
     /// The command system is not running (not started, or stopped).
     case notRunning
+    /// No live command system of that id answered within `seconds` (not started, or not yet).
+    case processNotRunning(processID: String, endpoint: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -125,6 +127,8 @@ public enum IPCError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout(let id, let target, let type, let seconds):
             return "no reply to \(type) \(id) from \(target) within \(seconds) s"
         case .notRunning: return "the command system is not running (call start() first)"
+        case .processNotRunning(let id, let endpoint, let seconds):
+            return "process \(id) not running at \(endpoint) (no answer within \(seconds) s)"
         }
     }
 }

@@ -1,3 +1,4 @@
+public import HFTCore
 public import HFTWebSocket
 import Logging
 import Synchronization
@@ -28,7 +29,32 @@ public final class ExchangeSimulator: @unchecked Sendable {
         /// At most this many frames wait in a connection's send queue when replaying at full speed (back-pressure:
         /// a looping replay must not queue without bound).
         public var maxQueuedFrames = 4096
+        /// The spec whose adapters find the recording's book messages (nil: the specs named like the recorded
+        /// exchange, `okx` → `okx` and `okx_swap`).
+        public var exchange: ExchangeID?
+        /// Book faults armed from the start: each hits one recorded delta, once (the first connection to serve it).
+        public var bookFaults: [BookFrameFault] = []
         public init() {}
+    }
+
+    /// A fault on one book delta of one instrument: dropped, or sent with a wrong checksum.
+    public struct BookFrameFault: Sendable, Equatable {
+        public enum Kind: String, Sendable, Equatable {
+            /// The delta is not sent (its connection goes on with the next frame).
+            case drop = "drop-delta"
+            /// The delta is sent with its checksum's last digit changed.
+            case corruptChecksum = "corrupt-checksum"
+        }
+        public let kind: Kind
+        public let instrument: Instrument
+        /// Which of the instrument's recorded book deltas (1: the first), counted as connections serve them.
+        public let delta: Int
+
+        public init(_ kind: Kind, instrument: Instrument, delta: Int) {
+            self.kind = kind
+            self.instrument = instrument
+            self.delta = max(1, delta)
+        }
     }
 
     public enum Fault: Sendable, Equatable {
@@ -43,6 +69,8 @@ public final class ExchangeSimulator: @unchecked Sendable {
         case oversized(bytes: Int)
         /// Close the open connections, and new ones as soon as their handshake completes, for this many seconds.
         case refuseConnections(seconds: Double)
+        /// The next book delta of `instrument` served on any connection is dropped or has its checksum corrupted.
+        case bookDelta(BookFrameFault.Kind, instrument: Instrument)
     }
 
     public let script: SimulatorScript
@@ -51,11 +79,23 @@ public final class ExchangeSimulator: @unchecked Sendable {
     private var sessions: [SimulatorSession] = []  // service thread
     private var refuseUntil: Int64 = 0  // service thread
     private let servedCount = Atomic<Int>(0)
+    private let bookFaultCount = Atomic<Int>(0)
+    /// Armed book faults: kind, instrument, deltas of that instrument still to serve before the hit (service thread).
+    private var armedBookFaults: [(kind: BookFrameFault.Kind, instrument: Instrument, remaining: Int)]
+    /// Built at first need (service thread).
+    private var booksIndex: SimulatorBooks?
+    var books: SimulatorBooks {
+        if let booksIndex { return booksIndex }
+        let built = SimulatorBooks(script: script, exchange: options.exchange)
+        booksIndex = built
+        return built
+    }
 
     /// Starts listening. - Throws: ``LWSError`` when the port is taken or the certificate is unusable.
     public init(script: SimulatorScript, options: Options = Options()) throws(LWSError) {
         self.script = script
         self.options = options
+        armedBookFaults = options.bookFaults.map { ($0.kind, $0.instrument, $0.delta) }
         var serviceOptions = WebSocketService.Options(name: "simulator", listenPort: options.port)
         serviceOptions.serverCertificatePath = options.certificatePath
         serviceOptions.serverPrivateKeyPath = options.privateKeyPath
@@ -66,6 +106,7 @@ public final class ExchangeSimulator: @unchecked Sendable {
         service.execute { [self] service in
             service.onAccept = { [self] _, connection in accept(connection) }
             service.onTick = { [self] _ in tick() }
+            service.onHTTPRequest = { [self] _, path in answerHTTP(path) }
         }
     }
 
@@ -82,6 +123,9 @@ public final class ExchangeSimulator: @unchecked Sendable {
     public func inject(_ fault: Fault) {
         service.execute { [self] _ in apply(fault) }
     }
+
+    /// Book faults applied so far (any thread).
+    public var bookFaultsApplied: Int { bookFaultCount.load(ordering: .relaxed) }
 
     /// Closes every connection and stops listening (any thread but the service thread; idempotent).
     public func stop() { service.shutdown() }
@@ -106,6 +150,39 @@ public final class ExchangeSimulator: @unchecked Sendable {
         sessions.removeAll { $0 === session }
     }
 
+    /// Whether book frames need looking at while replaying (faults armed).
+    var hasArmedBookFaults: Bool { !armedBookFaults.isEmpty }
+
+    /// The fault to apply to a book delta of `instrument` being served, if one is due (counts the delta).
+    func takeBookFault(_ instrument: Instrument) -> BookFrameFault.Kind? {
+        guard let i = armedBookFaults.firstIndex(where: { $0.instrument == instrument }) else { return nil }
+        armedBookFaults[i].remaining -= 1
+        guard armedBookFaults[i].remaining <= 0 else { return nil }
+        let kind = armedBookFaults.remove(at: i).kind
+        bookFaultCount.add(1, ordering: .relaxed)
+        return kind
+    }
+
+    /// Plain HTTP: the recorded REST snapshot of the `symbol=` of the request, at the point the connection
+    /// serving that book has reached (``SimulatorBooks/restSnapshot(_:recorded:served:)``); 404 otherwise.
+    private func answerHTTP(_ path: String) -> (status: Int, contentType: String, body: [UInt8]) {
+        let notFound = (404, "text/plain", Array("no recorded REST answer for \(path)\n".utf8))
+        guard let symbol = path.firstMatch(of: /[?&]symbol=([A-Za-z0-9_\-]+)/)?.1.uppercased(),
+              let record = script.httpRecords.first(where: {
+                  SimulatorScript.pathAndQuery($0.url).split(separator: "?").first == path.split(separator: "?").first
+                      && $0.url.firstMatch(of: /[?&]symbol=([A-Za-z0-9_\-]+)/)?.1.uppercased() == symbol })
+        else { return notFound }
+        guard let instrument = books.instrumentsByNative[symbol] else { return (200, "application/json", Array(record.body.utf8)) }
+        var served: [String] = []
+        if let session = sessions.last(where: { $0.servesBook(of: instrument) }), let recorded = session.recorded {
+            let bookFrames = books.frames[recorded.name] ?? [:]
+            for index in 0..<min(session.position, recorded.frames.count) where bookFrames[index]?.instrument == instrument {
+                served.append(recorded.frames[index].text)
+            }
+        }
+        return (200, "application/json", Array(books.restSnapshot(instrument, recorded: record.body, served: served).utf8))
+    }
+
     private func tick() {
         let now = SimulatorSession.monotonicNow()
         for session in sessions { session.tick(now: now) }
@@ -125,6 +202,8 @@ public final class ExchangeSimulator: @unchecked Sendable {
         case .refuseConnections(let seconds):
             refuseUntil = SimulatorSession.monotonicNow() + Int64(seconds * 1e9)
             for session in sessions { session.connection.close(reason: "dropped (simulated outage)") }
+        case .bookDelta(let kind, let instrument):
+            armedBookFaults.append((kind, instrument, 1))
         }
     }
 }

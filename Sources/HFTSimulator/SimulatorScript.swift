@@ -1,6 +1,6 @@
 import Foundation
 public import HFTCapture
-import HFTCore
+public import HFTCore
 
 /// What the simulator replays, derived from a capture: per recorded connection, its frames, each labelled with the
 /// subscription keys it belongs to, so that a client is served the part of the recording it asks for.
@@ -64,8 +64,18 @@ public struct SimulatorScript: Sendable {
     }
 
     public let connections: [RecordedConnection]
+    /// The exchange as recorded (`BINANCE_FUTURES`) and the recorded instruments (for ``SimulatorBooks``).
+    public let exchange: String
+    public let instruments: [Instrument]
+    /// The recorded REST requests (order-book snapshots), in recorded order: URL and body.
+    public let httpRecords: [(url: String, body: String)]
 
     public init(capture: CaptureFile) {
+        exchange = capture.exchange
+        instruments = capture.instruments
+        httpRecords = capture.records.compactMap { record in
+            if case .http(_, _, let url, let body) = record { return (url, body) } else { return nil }
+        }
         var order: [String] = []
         var urls: [String: String] = [:]
         var sends: [String: [String]] = [:]

@@ -1,4 +1,5 @@
 import Glibc
+import HFTCore
 import HFTWebSocket
 
 /// One client connection of the simulator: collects what the client asks for (URL streams, subscribe messages),
@@ -23,6 +24,18 @@ final class SimulatorSession: WebSocketHandler {
     private var next = 0
     private var replaying = false
     var stalled = false
+    /// Books the client unsubscribed (not served until it subscribes again).
+    private var unsubscribedBooks: Set<Instrument> = []
+
+    /// How far the replay has come: frames before this index were served (or skipped).
+    var position: Int { next }
+
+    /// True when this connection serves the book frames of `instrument` (service thread).
+    func servesBook(of instrument: Instrument) -> Bool {
+        guard replaying, let recorded, !unsubscribedBooks.contains(instrument),
+              let keys = simulator.books.bookKeys[recorded.name]?[instrument] else { return false }
+        return keys.isSubset(of: request)
+    }
 
     init(connection: WebSocketConnection, simulator: ExchangeSimulator) {
         self.connection = connection
@@ -67,7 +80,27 @@ final class SimulatorSession: WebSocketHandler {
             let frame = recorded.frames[next]
             if let speed = simulator.options.speed, Double(frame.offset) / speed > Double(elapsed) { break }
             if connection.pendingMessages >= simulator.options.maxQueuedFrames { break }
-            if recorded.serves(frame, to: request) { connection.send(text: frame.text) }
+            if recorded.serves(frame, to: request) {
+                if simulator.hasArmedBookFaults || !unsubscribedBooks.isEmpty,
+                   let book = simulator.books.frames[recorded.name]?[next] {
+                    if unsubscribedBooks.contains(book.instrument) {
+                        next += 1
+                        continue
+                    }
+                    if !book.isSnapshot, let fault = simulator.takeBookFault(book.instrument) {
+                        switch fault {
+                        case .drop:
+                            next += 1
+                            continue
+                        case .corruptChecksum:
+                            connection.send(text: SimulatorBooks.corruptingChecksum(frame.text, book.checksum) ?? frame.text)
+                            next += 1
+                            continue
+                        }
+                    }
+                }
+                connection.send(text: frame.text)
+            }
             next += 1
         }
         if next == recorded.frames.count, simulator.options.loop {
@@ -89,12 +122,37 @@ final class SimulatorSession: WebSocketHandler {
             connection.send(text: #"{"event":"pong"}"#)
             return
         }
-        request.formUnion(SimulatorScript.keys(subscription: text))
-        guard !replaying else { return }
+        let keys = SimulatorScript.keys(subscription: text)
+        if replaying, let recorded {
+            resubscribe(keys, recorded)
+            return
+        }
+        request.formUnion(keys)
         if let match = simulator.script.match(request, pathAndQuery: connection.requestPath), match.isCovered(by: request) {
             startReplay(match)
         } else {
             settleDeadline = Self.monotonicNow() + Int64(simulator.options.subscribeSettleSeconds * 1e9)
+        }
+    }
+
+    /// A (un)subscribe message while replaying: an unsubscribe stops the books it names; a subscribe to a book
+    /// is answered as exchanges do, with a fresh snapshot: the recording's latest snapshot of that instrument
+    /// before the replay position, then every recorded delta of it since (all of them, faulted ones included),
+    /// at once; the replay then goes on. Other keys widen what is served.
+    private func resubscribe(_ keys: Set<String>, _ recorded: SimulatorScript.RecordedConnection) {
+        let books = simulator.books
+        let named = (books.bookKeys[recorded.name] ?? [:]).filter { !$0.value.isEmpty && $0.value.isSubset(of: keys) }.map(\.key)
+        if keys.contains("unsubscribe") {
+            unsubscribedBooks.formUnion(named)
+            return
+        }
+        request.formUnion(keys)
+        let frames = books.frames[recorded.name] ?? [:]
+        for instrument in named {
+            unsubscribedBooks.remove(instrument)
+            let passed = (0..<min(next, recorded.frames.count)).filter { frames[$0]?.instrument == instrument }
+            guard let start = passed.lastIndex(where: { frames[$0]?.isSnapshot == true }) else { continue }
+            for index in passed[start...] { connection.send(text: recorded.frames[index].text) }
         }
     }
 

@@ -67,6 +67,14 @@ public final class WebSocketService: @unchecked Sendable {
     /// ready: typically every message of one socket read), e.g. to hand a round's work to other threads at once.
     /// Set before or from the service thread.
     public var onServiced: ((WebSocketService) -> Void)?
+    /// Server role: answers plain HTTP requests (not WebSocket upgrades) with `(status, content type, body)`,
+    /// given the request's path and query (`/api/v3/depth?symbol=BTCUSDT&limit=1000`). Nil: 404 for everything.
+    /// Runs on the service thread; set before clients can connect.
+    public var onHTTPRequest: ((WebSocketService, String) -> (status: Int, contentType: String, body: [UInt8]))?
+    /// HTTP requests in flight (client role), by their opaque user-data pointer (service thread).
+    var httpRequests: [UnsafeMutableRawPointer: HTTPRequest] = [:]
+    /// Server role: response bodies waiting for their connection to become writable (service thread).
+    var httpResponses: [OpaquePointer: [UInt8]] = [:]
 
     /// Creates the context on a new service thread and waits until it is running.
     /// - Throws: ``LWSError`` when the context cannot be created (port in use, bad certificate).
@@ -176,6 +184,13 @@ public final class WebSocketService: @unchecked Sendable {
             onServiced?(self)
         }
         for connection in Array(connections.values) { connection.closeNow(reason: "service shutting down") }
+        for request in Array(httpRequests.values) {
+            // lws destroys the connection with the context: it must not find a pointer to a freed request.
+            if let wsi = request.wsi { lws_set_opaque_user_data(wsi, nil) }
+            request.didFail("service shutting down")
+        }
+        httpRequests.removeAll()
+        httpResponses.removeAll()
         hft_timer_cancel(ctx, timer)
         lws_context_destroy(ctx)
         context = nil
@@ -191,6 +206,7 @@ public final class WebSocketService: @unchecked Sendable {
         onTick = nil
         onAccept = nil
         onServiced = nil
+        onHTTPRequest = nil
         ended.signal()
     }
 
@@ -260,5 +276,72 @@ public final class WebSocketService: @unchecked Sendable {
             connection.wsi = wsi
         }
         return connection
+    }
+
+    /// Starts an HTTP GET (client role, service thread only): TLS as for WebSocket connections (`tls`; a
+    /// service created without ``Options/tls`` cannot fetch `https://`). `completion` runs once on the service
+    /// thread with the response (any status) or the failure.
+    @discardableResult
+    public func get(
+        _ url: HTTPURL, tls: TLSVerification = .full, maxBodyBytes: Int = 16 << 20,
+        completion: @escaping (Result<HTTPResponse, HTTPRequestError>) -> Void
+    ) -> HTTPRequest {
+        let request = HTTPRequest(url: url, maxBodyBytes: maxBodyBytes, completion: completion)
+        guard let context else {
+            request.didFail("service stopped")
+            return request
+        }
+        if url.secure && !options.tls {
+            request.didFail("\(url) needs TLS, and this service was created without it (Options.tls)")
+            return request
+        }
+        let key = Unmanaged.passUnretained(request).toOpaque()
+        httpRequests[key] = request
+        var info = lws_client_connect_info()
+        info.context = context
+        info.port = Int32(url.port)
+        info.opaque_user_data = key
+        info.local_protocol_name = UnsafePointer(protocolName)
+        if url.secure {
+            var flags = Int32(LCCSCF_USE_SSL.rawValue)
+            if tls == .insecureAllowSelfSigned {
+                logger.warning("TLS verification disabled for \(url) (local testing only)")
+                flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
+                               | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
+            }
+            info.ssl_connection = flags
+        }
+        let wsi: OpaquePointer? = url.host.withCString { host in
+            url.path.withCString { path in
+                "GET".withCString { method in
+                    "http/1.1".withCString { alpn in
+                        info.address = host
+                        info.host = host
+                        info.origin = host
+                        info.path = path
+                        info.method = method
+                        info.alpn = alpn
+                        return lws_client_connect_via_info(&info)
+                    }
+                }
+            }
+        }
+        if wsi == nil {
+            httpRequests[key] = nil
+            request.didFail("connect failed to start")
+        } else if request.wsi == nil, !request.isFinished {
+            request.wsi = wsi
+        }
+        return request
+    }
+
+    /// The HTTP request whose opaque user data is `pointer`, if it is one (service thread).
+    func httpRequest(_ pointer: UnsafeMutableRawPointer?) -> HTTPRequest? {
+        guard let pointer, !httpRequests.isEmpty else { return nil }
+        return httpRequests[pointer]
+    }
+
+    func forget(_ request: HTTPRequest) {
+        httpRequests[Unmanaged.passUnretained(request).toOpaque()] = nil
     }
 }

@@ -70,6 +70,11 @@ enum TableFormat {
             let best = b.bids.first.map { "  bid \($0.size.plainText) @ \($0.price.plainText)" } ?? ""
             let ask = b.asks.first.map { "  ask \($0.size.plainText) @ \($0.price.plainText)" } ?? ""
             return "\(kind) \(b.bids.count) bids \(b.asks.count) asks\(best)\(ask)"
+        case .bookTop(let b):
+            guard b.isValid else { return "book INVALID (resynchronizing)" }
+            let bid = b.bestBid.map { "  bid \($0.size.plainText) @ \($0.price.plainText)" } ?? ""
+            let ask = b.bestAsk.map { "  ask \($0.size.plainText) @ \($0.price.plainText)" } ?? ""
+            return "book valid \(b.bidLevels) bids \(b.askLevels) asks\(bid)\(ask)"
         case .candle(let c):
             return "\(c.intervalSeconds)s o \(c.open.plainText) h \(c.high.plainText) l \(c.low.plainText) c \(c.close.plainText) v \(c.volume.plainText)"
         default:

@@ -1,11 +1,13 @@
 import ArgumentParser
+import HFTCore
 import HFTSimulator
 
 /// Faults `hft simulate` injects at given times, parsed from `--fault KIND[:ARG]@TIME` options. Pure value.
 ///
 /// Kinds: `drop` (close every connection), `stall` (send nothing more), `garbage` (one frame that is not JSON),
 /// `oversized:BYTES` (one frame of that size), `refuse:SECONDS` (drop everything and refuse new connections for
-/// that long). TIME is seconds after start, with an optional unit: `10`, `10s`, `500ms`.
+/// that long), `drop-delta:SYMBOL` / `corrupt-checksum:SYMBOL` (the next book delta of that instrument is not sent,
+/// or is sent with a wrong checksum). TIME is seconds after start, with an optional unit: `10`, `10s`, `500ms`.
 struct FaultSchedule: Sendable, Equatable {
     struct Entry: Sendable, Equatable {
         /// Seconds after the simulator starts.
@@ -16,7 +18,7 @@ struct FaultSchedule: Sendable, Equatable {
     /// Sorted by time.
     let entries: [Entry]
 
-    static let syntax = "KIND[:ARG]@TIME with KIND drop, stall, garbage, oversized:BYTES or refuse:SECONDS, and TIME like 10s or 500ms"
+    static let syntax = "KIND[:ARG]@TIME with KIND drop, stall, garbage, oversized:BYTES, refuse:SECONDS, drop-delta:SYMBOL or corrupt-checksum:SYMBOL, and TIME like 10s or 500ms"
 
     init(_ texts: [String]) throws(ValidationError) {
         var entries: [Entry] = []
@@ -44,12 +46,19 @@ struct FaultSchedule: Sendable, Equatable {
         case ("refuse", let duration?):
             guard let s = seconds(Substring(duration)) else { throw ValidationError("--fault '\(text)': refuse needs a duration, e.g. refuse:5s@10s") }
             fault = .refuseConnections(seconds: s)
+        case ("drop-delta", let symbol?), ("corrupt-checksum", let symbol?):
+            guard let instrument = Instrument(symbol) else {
+                throw ValidationError("--fault '\(text)': '\(symbol)' is not a normalized symbol (BTC-USDT, BTC-USDT-PERP)")
+            }
+            fault = .bookDelta(name == "drop-delta" ? .drop : .corruptChecksum, instrument: instrument)
+        case ("drop-delta", nil), ("corrupt-checksum", nil):
+            throw ValidationError("--fault '\(text)': \(name) needs a symbol, e.g. \(name):BTC-USDT@5s")
         case ("drop", _), ("stall", _), ("garbage", _):
             throw ValidationError("--fault '\(text)': \(name) takes no argument")
         case ("oversized", nil), ("refuse", nil):
             throw ValidationError("--fault '\(text)': \(name) needs an argument (\(syntax))")
         default:
-            throw ValidationError("--fault '\(text)': unknown fault '\(name)'; known: drop, stall, garbage, oversized, refuse")
+            throw ValidationError("--fault '\(text)': unknown fault '\(name)'; known: drop, stall, garbage, oversized, refuse, drop-delta, corrupt-checksum")
         }
         return Entry(at: at, fault: fault)
     }

@@ -38,6 +38,12 @@ struct StreamCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Offer (or never offer) permessage-deflate; default: as the spec says.")
     var permessageDeflate: Bool?
 
+    @Flag(help: "With l2_book: print the maintained book's state (valid, best bid/ask, levels; kind book_state) after every book update, as `hft replay --books` does, next to the updates.")
+    var books = false
+
+    @Option(help: "With l2_book: print only the maintained book's state with its top N levels per side after every update (implies --books, without the updates).")
+    var bookDepth: Int?
+
     @Option(help: "Output format: json (one event per line) or table.")
     var format: EventPrinter.Format = .json
 
@@ -53,6 +59,7 @@ struct StreamCommand: ParsableCommand {
             throw ValidationError("--endpoint '\(endpoint)' is not a ws:// or wss:// URL (e.g. ws://127.0.0.1:9000)")
         }
         if let count, count <= 0 { throw ValidationError("--count must be positive (got \(count))") }
+        if let bookDepth, bookDepth <= 0 { throw ValidationError("--book-depth must be positive (got \(bookDepth))") }
         if let seconds, !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be positive (got \(seconds))") }
     }
 
@@ -71,7 +78,7 @@ struct StreamCommand: ParsableCommand {
         }
         let finished = DispatchSemaphore(value: 0)
         let printer = EventPrinter(format: format, limit: count) { finished.signal() }
-        stream.bind(printer)
+        stream.bind(printer, book: bookDepth.map { .top(depth: $0) } ?? (books ? .updatesAndTop(depth: 1) : .updates))
         let termination = Termination { _ in finished.signal() }
         if format == .table { print(TableFormat.header) }
         let started = ContinuousClock.now
@@ -107,6 +114,18 @@ enum Quiet {
     /// stream's health events are printed by the command itself).
     /// Idempotent (swift-log may be bootstrapped only once per process).
     static func libraries() { _ = configured }
+
+    /// Like ``libraries()`` with swift-log at `info` (`hft run --verbose`). Call one of the two, once.
+    static func verbose() { _ = configuredVerbose }
+
+    private static let configuredVerbose: Void = {
+        LibWebSockets.setLogLevels(1 | 2)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+    }()
 
     private static let configured: Void = {
         LibWebSockets.setLogLevels(1 | 2)  // LLL_ERR | LLL_WARN

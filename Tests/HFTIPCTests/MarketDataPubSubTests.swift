@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func everyEventKindArrivesExactlyAsPublished() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance_futures", capture: "binance_futures.jsonl")
         let events = capture.events + CaptureEvents.synthetic(exchange: capture.exchange)
         let context = try ZMQContext()
@@ -26,7 +26,7 @@ import Testing
         var options = MarketDataSubscriber.Options()
         options.endpoints = dir.endpoints
         let subscriber = try MarketDataSubscriber(exchange: capture.exchange, channels: Self.channels, options: options)
-        let collector = Collector()
+        let collector = EventCollector()
         subscriber.bind(collector)
         try subscriber.start()
         defer { subscriber.stop() }
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aSubscriberReceivesOnlyItsInstruments() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let names = ["BTC-USDT", "BTC-USDT-PERP", "ETH-USDT", "BTC-USD"]
         let instruments = try names.map { try Instrument(parsing: $0) }
@@ -59,7 +59,7 @@ import Testing
         options.endpoints = dir.endpoints
         let btc = try MarketDataSubscriber(exchange: binance, instruments: [instruments[0]], channels: [.ticker], options: options)
         let all = try MarketDataSubscriber(exchange: binance, channels: [.ticker], options: options)
-        let btcCollector = Collector(), allCollector = Collector()
+        let btcCollector = EventCollector(), allCollector = EventCollector()
         btc.bind(btcCollector)
         all.bind(allCollector)
         try btc.start()
@@ -91,7 +91,7 @@ import Testing
     /// events in its own queue, reported as overflow health, while another observer of the same subscriber
     /// receives everything the subscriber received.
     @Test func slowSubscribersNeverBlockThePublisher() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let btc = try Instrument(parsing: "BTC-USDT")
         var pubOptions = MarketDataPublisher.Options()
@@ -108,8 +108,8 @@ import Testing
         options.endpoints = dir.endpoints
         options.receiveHighWaterMark = 1_000_000
         let subscriber = try MarketDataSubscriber(exchange: binance, channels: [.trade], context: context, options: options)
-        let fast = Collector()
-        let slow = Collector(delayMicroseconds: 200)
+        let fast = EventCollector()
+        let slow = EventCollector(delayMicroseconds: 200)
         subscriber.bind(fast, queueCapacity: 1 << 20)
         let slowBinding = subscriber.bind(slow, queueCapacity: 16)
         try subscriber.start()
@@ -157,7 +157,7 @@ import Testing
 
     /// Losses between publisher and subscriber show as sequence gaps: counted and reported (books also as gaps).
     @Test func sequenceGapsAndMalformedMessagesAreCountedAndReported() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let context = try ZMQContext()
         let endpoint = dir.endpoints.endpoint(exchange: binance, channel: .l2Book)
@@ -168,7 +168,7 @@ import Testing
         var options = MarketDataSubscriber.Options()
         options.endpoints = dir.endpoints
         let subscriber = try MarketDataSubscriber(exchange: binance, channels: [.l2Book], context: context, options: options)
-        let collector = Collector()
+        let collector = EventCollector()
         subscriber.bind(collector)
         try subscriber.start()
         defer { subscriber.stop() }
@@ -203,12 +203,12 @@ import Testing
                 && collector.healthKinds.contains { if case .badFrames(3, _) = $0 { true } else { false } } == false
                 && collector.healthKinds.contains { if case .badFrames(2, _) = $0 { true } else { false } }
         })
-        let gaps = collector.healthKinds.filter { if case .gap = $0 { true } else { false } }
+        let gaps = collector.healthKinds.filter { if case .bookInvalid(_, let reason) = $0 { reason.hasPrefix("gap:") } else { false } }
         #expect(gaps.count == 2)
     }
 
     @Test func aLivePublisherIsNotReplacedAndAStaleSocketFileIs() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let first = try MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: dir.endpoints)
         #expect(throws: IPCError.self) { try MarketDataPublisher(exchange: binance, channel: .ticker, endpoints: dir.endpoints) }
@@ -232,7 +232,7 @@ import Testing
 
     /// The relay a publishing service binds to a stream: each event goes out on its channel's publisher.
     @Test func aRelayPublishesEachEventOnItsChannel() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "kraken", capture: "kraken.jsonl")
         let context = try ZMQContext()
         let relay = try MarketDataRelay(exchange: capture.exchange, channels: [.ticker, .trade], endpoints: dir.endpoints, context: context)
@@ -240,7 +240,7 @@ import Testing
         var options = MarketDataSubscriber.Options()
         options.endpoints = dir.endpoints
         let subscriber = try MarketDataSubscriber(exchange: capture.exchange, channels: [.trade, .ticker], context: context, options: options)
-        let collector = Collector()
+        let collector = EventCollector()
         subscriber.bind(collector)
         try subscriber.start()
         defer { subscriber.stop() }

@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func pythonDecodesWhatSwiftPublishes() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance", capture: "binance.jsonl")
         let channels: [Channel] = [.ticker, .trade, .l2Book, .candles]
         // The instrument with the most kinds of events in the recording.
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func swiftDecodesWhatPythonPublishes() throws {
-        let dir = TemporaryIPCDirectory()
+        let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance", capture: "binance.jsonl")
         let trades = capture.events.filter { $0.channel == .ticker }
         try #require(trades.count > 10)
@@ -158,7 +158,7 @@ import Testing
         var options = MarketDataSubscriber.Options()
         options.endpoints = dir.endpoints
         let subscriber = try MarketDataSubscriber(exchange: capture.exchange, channels: [.ticker], options: options)
-        let collector = Collector()
+        let collector = EventCollector()
         subscriber.bind(collector)
         try subscriber.start()
         defer { subscriber.stop() }

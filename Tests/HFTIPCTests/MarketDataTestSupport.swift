@@ -79,7 +79,7 @@ struct CaptureEvents {
 func line(_ event: MarketEvent) -> String { EventJSON.encode(event) }
 
 /// A private IPC directory for one test, removed afterwards.
-final class TemporaryIPCDirectory {
+final class MarketDataIPCDirectory {
     let directory: IPCDirectory
     init() {
         var template = Array("/tmp/hftkit-test-XXXXXX".utf8CString)
@@ -91,7 +91,7 @@ final class TemporaryIPCDirectory {
 }
 
 /// Collects what an observer receives (called on its consumer thread; read by the test thread).
-final class Collector: StreamObserver, @unchecked Sendable {
+final class EventCollector: StreamObserver, @unchecked Sendable {
     let events = Mutex<[MarketEvent]>([])
     let health = Mutex<[HealthEvent]>([])
     /// A pause per event (a slow observer).

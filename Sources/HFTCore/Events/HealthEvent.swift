@@ -18,8 +18,13 @@ public struct HealthEvent: Sendable, Equatable, CustomStringConvertible {
         case stale(silentNanoseconds: Int64)
         /// The connection reached its maximum lifetime: a replacement opens before it closes.
         case plannedReconnect
-        /// Book continuity broke (sequence gap or checksum mismatch); the book resynchronizes.
-        case gap(instrument: Instrument, detail: String)
+        /// The stream's book of `instrument` became invalid (`reason`: a sequence gap, a checksum mismatch, a
+        /// crossed book, …; starts with the fault's short name, `gap: …`): it resynchronizes, and no valid book
+        /// view is published until ``bookResynced(instrument:)``. Also sent to one observer alone when its own
+        /// queue dropped book events of `instrument` (`overflow: …`): its view of that book is stale.
+        case bookInvalid(instrument: Instrument, reason: String)
+        /// The book of `instrument` is valid again (a new snapshot after a resync).
+        case bookResynced(instrument: Instrument)
         /// An observer's queue was full: events of `channel` were dropped (`count` so far).
         case overflow(channel: Channel, dropped: Int)
         /// Frames that could not be parsed (`count` so far; the first sample is logged).

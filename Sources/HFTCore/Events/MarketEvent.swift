@@ -6,6 +6,8 @@ public enum MarketEvent: Sendable {
     case ticker(Ticker)
     case trade(Trade)
     case book(BookUpdate)
+    /// The maintained book's top levels after an update (observers that asked for a book depth).
+    case bookTop(BookTop)
     case candle(Candle)
     case funding(Funding)
     case myOrder(MyOrder)
@@ -17,6 +19,7 @@ public enum MarketEvent: Sendable {
         case .ticker: return .ticker
         case .trade: return .trade
         case .book: return .l2Book
+        case .bookTop: return .l2Book
         case .candle: return .candles
         case .funding: return .funding
         case .myOrder: return .myOrder
@@ -29,6 +32,7 @@ public enum MarketEvent: Sendable {
         case .ticker(let e): return e.exchange
         case .trade(let e): return e.exchange
         case .book(let e): return e.exchange
+        case .bookTop(let e): return e.exchange
         case .candle(let e): return e.exchange
         case .funding(let e): return e.exchange
         case .myOrder(let e): return e.exchange
@@ -41,6 +45,7 @@ public enum MarketEvent: Sendable {
         case .ticker(let e): return e.instrument
         case .trade(let e): return e.instrument
         case .book(let e): return e.instrument
+        case .bookTop(let e): return e.instrument
         case .candle(let e): return e.instrument
         case .funding(let e): return e.instrument
         case .myOrder(let e): return e.instrument
@@ -53,6 +58,7 @@ public enum MarketEvent: Sendable {
         case .ticker(let e): return e.receiveTime
         case .trade(let e): return e.receiveTime
         case .book(let e): return e.receiveTime
+        case .bookTop(let e): return e.receiveTime
         case .candle(let e): return e.receiveTime
         case .funding(let e): return e.receiveTime
         case .myOrder(let e): return e.receiveTime

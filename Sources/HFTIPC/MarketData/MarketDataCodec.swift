@@ -52,6 +52,8 @@ enum MarketDataCodec {
             case .text(let s): body.tradeText = s
             }
             m.trade = body
+        case .bookTop:
+            break  // not carried over IPC (MarketDataPublisher refuses it): a view is derived from the updates
         case .book(let b):
             m.receiveTime = b.receiveTime.nanosecondsSinceEpoch
             if let x = b.exchangeTime { m.exchangeTime = x.nanosecondsSinceEpoch }

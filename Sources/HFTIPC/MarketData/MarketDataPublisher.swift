@@ -127,6 +127,9 @@ public final class MarketDataPublisher: @unchecked Sendable {
         case .trade(let t):
             guard isTrade, let entry = entry(t.exchange, t.instrument) else { return reject() }
             return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+        case .bookTop:
+            // Book views are derived from the book updates: subscribers keep their own views.
+            return reject()
         default:
             guard event.channel == channel, let entry = entry(event.exchange, event.instrument) else { return reject() }
             return send(encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)

@@ -47,11 +47,13 @@ public final class MarketDataRelay: StreamObserver, @unchecked Sendable {
         case .funding: return 4
         case .myOrder: return 5
         case .myTrade: return 6
+        case .bookTop: return 7  // views are not published (derived from the updates)
         }
     }
 
     public func onEvent(_ event: MarketEvent) {
-        guard let publisher = byKind[Self.kind(event)] else {
+        let kind = Self.kind(event)
+        guard kind < byKind.count, let publisher = byKind[kind] else {
             skipped += 1
             return
         }

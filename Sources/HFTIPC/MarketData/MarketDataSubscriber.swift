@@ -265,7 +265,7 @@ public final class MarketDataSubscriber: @unchecked Sendable {
             lostByChannel[slot] += lost
             if case .book(let book) = event {
                 subscriber.report(
-                    .gap(instrument: book.instrument, detail: "\(lost) book messages lost between publisher and subscriber"),
+                    .bookInvalid(instrument: book.instrument, reason: "gap: \(lost) book messages lost between publisher and subscriber"),
                     connection: subscriber.endpoints[slot], to: bindings)
             }
             // The first loss at once, then at every power of two; exact totals when the feed is quiet.

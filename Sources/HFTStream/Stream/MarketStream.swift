@@ -2,8 +2,21 @@ public import HFTAdapters
 public import HFTCore
 import HFTExchanges
 public import HFTWebSocket
+import Dispatch
 import Logging
+public import HFTBook
 import Synchronization
+
+/// Receives a stream's raw traffic (``MarketStream/Options/rawFrameTap``), on the stream's service thread. The
+/// buffers are valid only during the call.
+public protocol RawFrameTap: AnyObject, Sendable {
+    /// A connection attempt of `connection` (the plan's name, `public#1`) to `url`.
+    func connecting(connection: String, url: String, time: Timestamp)
+    /// A text frame sent (subscriptions, pings written as text).
+    func sent(connection: String, text: String, time: Timestamp)
+    /// A frame received, before it is parsed.
+    func received(connection: String, frame: UnsafeRawBufferPointer, binary: Bool, time: Timestamp)
+}
 
 /// A live market-data stream of one exchange: the Swift form of the original `StreamBase`.
 ///
@@ -35,7 +48,22 @@ public final class MarketStream: @unchecked Sendable {
         /// Overrides the spec's `permessageDeflate` for every connection (nil: offer compression where the spec
         /// asks for it).
         public var permessageDeflate: Bool?
+        /// Sees every connection attempt, sent frame and received frame as on the wire (HFTServices' recorder
+        /// writes them as a capture). Called on the service thread, before parsing: it must copy what it keeps
+        /// and return quickly. Nil (the default) costs nothing.
+        public var rawFrameTap: (any RawFrameTap)?
+        /// Replaces scheme, host and port of the spec's REST snapshot URL (`book.snapshotURL`, REST sync recipes);
+        /// the path and query are kept. Nil: `http://host:port` of ``endpoint`` when that is set (`https://` for a
+        /// `wss://` endpoint: the simulator serves its REST snapshots on the same port), else the spec's URL.
+        public var restEndpoint: String?
         public init() {}
+
+        /// The REST endpoint in effect: ``restEndpoint``, else one derived from ``endpoint``.
+        public var effectiveRESTEndpoint: String? {
+            if let restEndpoint { return restEndpoint }
+            guard let endpoint, let url = WebSocketURL(endpoint) else { return nil }
+            return "\(url.secure ? "https" : "http")://\(url.host):\(url.port)"
+        }
     }
 
     public let exchange: ExchangeID
@@ -53,6 +81,8 @@ public final class MarketStream: @unchecked Sendable {
     private var connections: [StreamConnection] = []
     private let bindings = Mutex<[ObserverBinding]>([])
     private var frozenBindings: [ObserverBinding] = []
+    /// The books, when l2_book is subscribed (service thread).
+    private var books: StreamBooks?
     /// Events were pushed in this service round (service thread).
     private var delivered = false
     private let lifecycle = Mutex<Int>(0)  // 0 new, 1 started, 2 stopped
@@ -79,10 +109,13 @@ public final class MarketStream: @unchecked Sendable {
     }
 
     /// Binds an observer: it receives every event and health event from now on, through its own queues of
-    /// `queueCapacity` events per channel (default: ``Options/queueCapacity``).
+    /// `queueCapacity` events per channel (default: ``Options/queueCapacity``). `book` chooses what it gets of the
+    /// l2_book channel: the messages as received (default), and/or the maintained book's top N levels with its
+    /// validity after each update (``BookFeed``).
     @discardableResult
-    public func bind(_ observer: any StreamObserver, queueCapacity: Int? = nil) -> ObserverBinding {
-        let binding = ObserverBinding(observer: observer, capacity: queueCapacity ?? options.queueCapacity, exchange: exchange)
+    public func bind(_ observer: any StreamObserver, queueCapacity: Int? = nil, book: BookFeed = .updates) -> ObserverBinding {
+        let binding = ObserverBinding(observer: observer, capacity: queueCapacity ?? options.queueCapacity, exchange: exchange,
+                                      book: book)
         bindings.withLock { $0.append(binding) }
         return binding
     }
@@ -110,7 +143,11 @@ public final class MarketStream: @unchecked Sendable {
         for binding in all { binding.start() }
         service.execute { [self] service in
             frozenBindings = all
-            service.onTick = { [self] _ in for c in connections { c.tick() } }
+            if plans.contains(where: { $0.channels.contains(.l2Book) }) { books = StreamBooks(stream: self, bindings: all) }
+            service.onTick = { [self] _ in
+                for c in connections { c.tick() }
+                books?.tick(now: StreamConnection.monotonicNow())
+            }
             service.onServiced = { [self] _ in wakeObservers() }
             for plan in plans { open(plan, replacing: nil) }
         }
@@ -123,7 +160,10 @@ public final class MarketStream: @unchecked Sendable {
             return state == 1
         }
         guard running, let service = lifecycle.withLock({ _ in self.service }) else { return }
-        service.execute { [self] _ in for c in connections { c.stop() } }
+        service.execute { [self] _ in
+            books?.stop()
+            for c in connections { c.stop() }
+        }
         service.shutdown()
         for binding in bindings.withLock({ $0 }) { binding.finish() }
     }
@@ -161,10 +201,33 @@ public final class MarketStream: @unchecked Sendable {
     }
 
     /// Events of one service round are pushed without waking the observers; ``wakeObservers()`` wakes them once
-    /// at the end of the round.
-    func deliver(_ event: MarketEvent) {
-        for binding in frozenBindings { binding.push(event, wake: false) }
+    /// at the end of the round. Book messages go through the books first (``StreamBooks``).
+    func deliver(_ event: MarketEvent, from connection: StreamConnection) {
+        if case .book(let update) = event, let books {
+            books.receive(update, from: connection)
+        } else {
+            for binding in frozenBindings { binding.push(event, wake: false) }
+        }
         delivered = true
+    }
+
+    /// Events were pushed outside ``deliver(_:from:)`` (book views after a REST snapshot): wake at round end.
+    func markDelivered() { delivered = true }
+
+    /// The stream's books (l2_book subscribed): a copy of each instrument's book and whether it is valid, taken on
+    /// the service thread. For tools and tests, not a hot path (it waits for the service thread). Any thread but
+    /// the service thread; empty before `start()` and after `stop()`.
+    public func bookStates() -> [Instrument: (book: OrderBook, isValid: Bool)] {
+        guard let service = lifecycle.withLock({ state in state == 1 ? self.service : nil }) else { return [:] }
+        let result = Mutex<[Instrument: (book: OrderBook, isValid: Bool)]>([:])
+        let done = DispatchSemaphore(value: 0)
+        service.execute { [self] _ in
+            let states = books?.states ?? [:]
+            result.withLock { $0 = states }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 30) == .success else { return [:] }
+        return result.withLock { $0 }
     }
 
     private func wakeObservers() {

@@ -36,6 +36,20 @@ final class StreamConnection: WebSocketHandler {
     func tick() { perform(machine.tick(now: Self.monotonicNow(), backoff: stream.backoff)) }
     func stop() { perform(machine.stop()) }
 
+    /// Book resync of one symbol: sends its unsubscribe then subscribe frames (the exchange answers with a new
+    /// snapshot). When the connection is not open, nothing: its reconnect resubscribes everything anyway.
+    func resend(unsubscribe: [String], subscribe: [String]) {
+        guard let socket, socket.state == .open else { return }
+        for frame in unsubscribe { socket.send(text: frame) }
+        for frame in subscribe { socket.send(text: frame) }
+    }
+
+    /// Closes the connection so that it reconnects (and resubscribes everything) through its machine's backoff.
+    func reconnect(reason: String) {
+        guard let socket, socket.state == .open else { return }
+        socket.close(reason: reason)
+    }
+
     /// Ends this connection without reconnecting (it was replaced).
     func retire() {
         retired = true
@@ -48,9 +62,13 @@ final class StreamConnection: WebSocketHandler {
         for action in actions {
             switch action {
             case .connect:
+                stream.options.rawFrameTap?.connecting(connection: plan.name, url: url.description, time: Timestamp.now())
                 socket = stream.service?.connect(url, tls: stream.options.tls, permessageDeflate: offersDeflate, handler: self)
             case .subscribe:
-                for frame in plan.subscribeFrames { socket?.send(text: frame) }
+                for frame in plan.subscribeFrames {
+                    socket?.send(text: frame)
+                    stream.options.rawFrameTap?.sent(connection: plan.name, text: frame, time: Timestamp.now())
+                }
                 machine.sent(now: Self.monotonicNow())
             case .ping:
                 sendPing()
@@ -105,9 +123,11 @@ final class StreamConnection: WebSocketHandler {
                 self.predecessor = nil
             }
         }
-        let outcome = stream.adapter.parse(message, receiveTime: Timestamp.now(), into: &batch)
+        let receiveTime = Timestamp.now()
+        stream.options.rawFrameTap?.received(connection: plan.name, frame: message, binary: binary, time: receiveTime)
+        let outcome = stream.adapter.parse(message, receiveTime: receiveTime, into: &batch)
         if batch.count > 0 {
-            for event in batch.events { stream.deliver(event) }
+            for event in batch.events { stream.deliver(event, from: self) }
             batch.removeAll()
         }
         switch outcome.disposition {

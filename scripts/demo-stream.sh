@@ -1,8 +1,8 @@
 #!/bin/sh
-# The live part of `make demo`, with no internet: `hft simulate` serves a recorded Binance session on loopback
+# A stream from the command line, with no internet: `hft simulate` serves a recorded Binance session on loopback
 # (a real WebSocket server), `hft stream` connects to it through MarketStream and prints the normalized events,
 # then the simulator is stopped with SIGINT (clean shutdown).
-# Usage: scripts/demo-live.sh [path/to/hft]   (default .build/debug/hft; run from the package folder)
+# Usage: scripts/demo-stream.sh [path/to/hft]   (default .build/debug/hft; run from the package folder)
 set -eu
 HFT=${1:-.build/debug/hft}
 CAPTURE=Tests/ExchangeConformanceTests/Captures/binance.jsonl
