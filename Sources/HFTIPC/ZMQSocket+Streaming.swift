@@ -75,3 +75,44 @@ extension ZMQSocket {
         return zmq_poll(&item, 1, milliseconds) > 0 && item.revents & Int16(ZMQ_POLLIN) != 0
     }
 }
+
+/// One received frame kept in a `zmq_msg_t` that is reused for every receive: the bytes are read in place (no copy,
+/// no array), and the message's storage is released by the next receive or when the frame is released.
+///
+/// Thread and ownership rules: like its socket, one thread at a time; ``bytes`` is valid until the next
+/// ``receive(from:dontWait:)``.
+public final class ZMQFrame {
+    private let message: UnsafeMutablePointer<zmq_msg_t>
+
+    public init() {
+        message = .allocate(capacity: 1)
+        zmq_msg_init(message)
+    }
+
+    deinit {
+        zmq_msg_close(message)
+        message.deallocate()
+    }
+
+    /// Receives the next frame of `socket` into this frame. Returns false when the receive timeout expired (or,
+    /// with `dontWait`, when nothing was waiting; or the call was interrupted).
+    @inline(__always)
+    public func receive(from socket: ZMQSocket, dontWait: Bool = false) throws(ZMQError) -> Bool {
+        guard zmq_msg_recv(message, socket.handle, dontWait ? ZMQ_DONTWAIT : 0) >= 0 else {
+            let error = zmq_errno()
+            if error == EAGAIN || error == EINTR { return false }
+            throw ZMQError(call: "zmq_msg_recv", errno: error)
+        }
+        return true
+    }
+
+    /// The frame's bytes, in libzmq's memory: valid until the next receive.
+    @inline(__always)
+    public var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
+    }
+
+    /// Whether more frames of the same message follow.
+    @inline(__always)
+    public var more: Bool { zmq_msg_more(message) != 0 }
+}

@@ -21,12 +21,14 @@ public struct MarketDataDecodingError: Error, Sendable, Equatable, CustomStringC
 }
 
 extension MarketDataCodec {
-    /// Names seen on the wire, resolved once to interned values: a subscriber decodes each message's exchange and
-    /// instrument with one dictionary lookup (the strings are short and stored inline: no allocation).
-    /// Confined to the decoding thread.
+    /// Names seen on the wire, resolved once to interned values. The slow path (``event(_:names:)``) looks names up
+    /// as Strings and validates new ones; every validated name is also added by its bytes, which is how
+    /// ``MarketDataDecoder``'s fast path finds it without creating a String. Confined to the decoding thread.
     struct NameCache {
         private var instruments: [String: Instrument] = [:]
         private var exchanges: [String: ExchangeID] = [:]
+        private(set) var instrumentsByBytes = ByteNameTable<Instrument>()
+        private(set) var exchangesByBytes = ByteNameTable<ExchangeID>()
 
         mutating func instrument(_ name: String) throws(MarketDataDecodingError) -> Instrument {
             if let known = instruments[name] { return known }
@@ -39,6 +41,7 @@ extension MarketDataCodec {
                     throw MarketDataDecodingError(field: "instrument", reason: "'\(name)' is not in normalized notation (\(parsed))")
                 }
                 instruments[name] = parsed
+                instrumentsByBytes.add(Array(name.utf8), parsed)
                 return parsed
             } catch let error as InstrumentError {
                 throw MarketDataDecodingError(field: "instrument", reason: error.description)
@@ -53,6 +56,7 @@ extension MarketDataCodec {
                 throw MarketDataDecodingError(field: "exchange", reason: ExchangeID.validate(name) ?? "too many exchanges")
             }
             exchanges[name] = id
+            exchangesByBytes.add(Array(name.utf8), id)
             return id
         }
     }

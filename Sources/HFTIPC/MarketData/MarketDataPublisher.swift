@@ -49,6 +49,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     public let channel: Channel
     /// The endpoint the socket is bound to.
     public let endpoint: String
+    private let isTicker: Bool
+    private let isTrade: Bool
 
     private var socket: ZMQSocket?
     private let exchangeName: String
@@ -61,11 +63,17 @@ public final class MarketDataPublisher: @unchecked Sendable {
     private let subscriptions = Atomic<Int>(0)
     private var sinceSubscriptionCheck = 0
 
-    private struct Names {
+    private final class Names {
         let topic: [UInt8]
-        let name: String
-        var sequence: UInt64
+        let names: MarketDataEncoder.Names
+        var sequence: UInt64 = 0
+        init(topic: [UInt8], names: MarketDataEncoder.Names) {
+            self.topic = topic
+            self.names = names
+        }
     }
+    /// Encodes into one buffer, reused for every event.
+    private let encoder = MarketDataEncoder()
 
     /// Binds the PUB socket of `exchange` and `channel` at `endpoint` (default: from `endpoints`).
     ///
@@ -79,6 +87,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
         self.exchange = exchange
         self.channel = channel
         self.exchangeName = exchange.rawValue
+        isTicker = channel == .ticker
+        isTrade = channel == .trade
         let endpoint = endpoint ?? endpoints.endpoint(exchange: exchange, channel: channel)
         self.endpoint = endpoint
         let file = MarketDataEndpoints.socketFile(endpoint)
@@ -108,22 +118,44 @@ public final class MarketDataPublisher: @unchecked Sendable {
     /// sent (counted in ``statistics``: `rejected` when it is of another exchange or channel, `dropped` otherwise).
     @discardableResult
     public func publish(_ event: MarketEvent) -> Bool {
-        // Book views (`bookTop`) are derived from the book updates: subscribers keep their own views.
-        if case .bookTop = event {
-            Self.bump(rejected)
-            return false
+        // One switch for the hot kinds (each of MarketEvent's accessors is a call that copies the event); ids, not
+        // `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
+        switch event {
+        case .ticker(let t):
+            guard isTicker, let entry = entry(t.exchange, t.instrument) else { return reject() }
+            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+        case .trade(let t):
+            guard isTrade, let entry = entry(t.exchange, t.instrument) else { return reject() }
+            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+        case .bookTop:
+            // Book views are derived from the book updates: subscribers keep their own views.
+            return reject()
+        default:
+            guard event.channel == channel, let entry = entry(event.exchange, event.instrument) else { return reject() }
+            return send(encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
         }
-        guard let socket, event.exchange == exchange, event.channel == channel else {
-            Self.bump(rejected)
-            return false
-        }
-        let id = Int(event.instrument.id)
-        if id >= names.count || names[id] == nil { learn(event.instrument) }
-        names[id]!.sequence &+= 1
-        let entry = names[id]!
-        let message = MarketDataCodec.message(
-            event, exchange: exchangeName, instrument: entry.name, sequence: entry.sequence, publishTime: .now())
-        guard let payload: [UInt8] = try? message.serializedBytes() else {
+    }
+
+    private func reject() -> Bool {
+        Self.bump(rejected)
+        return false
+    }
+
+    /// The names of `instrument` with its next sequence number; nil for another exchange or a closed publisher.
+    @inline(__always)
+    private func entry(_ eventExchange: ExchangeID, _ instrument: Instrument) -> Names? {
+        guard socket != nil, eventExchange.id == exchange.id else { return nil }
+        let id = Int(instrument.id)
+        if id >= names.count || names[id] == nil { learn(instrument) }
+        let entry = names[id].unsafelyUnwrapped
+        entry.sequence &+= 1
+        return entry
+    }
+
+    @inline(__always)
+    private func send(_ payload: UnsafeRawBufferPointer, _ entry: Names) -> Bool {
+        guard let socket else { return reject() }
+        guard payload.count > 0 else {
             Self.bump(dropped)
             return false
         }
@@ -134,7 +166,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
             return false
         }
         // Once the first frame is queued, ZeroMQ accepts the rest of the message.
-        _ = payload.withUnsafeBytes { socket.trySend($0) }
+        _ = socket.trySend(payload)
         Self.bump(published)
         bytes.store(bytes.load(ordering: .relaxed) &+ payload.count, ordering: .relaxed)
         sinceSubscriptionCheck &+= 1
@@ -189,7 +221,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
         let id = Int(instrument.id)
         if id >= names.count { names.append(contentsOf: repeatElement(nil, count: id + 1 - names.count)) }
         let name = instrument.description
-        names[id] = Names(topic: MarketDataTopic.bytes(name), name: name, sequence: 0)
+        names[id] = Names(
+            topic: MarketDataTopic.bytes(name), names: MarketDataEncoder.Names(exchange: exchangeName, instrument: name))
     }
 
     /// Single writer: a relaxed load and store, no read-modify-write.

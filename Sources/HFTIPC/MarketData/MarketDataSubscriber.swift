@@ -168,25 +168,30 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         let subscriber: MarketDataSubscriber
         let socket: ZMQSocket
         let bindings: [ObserverBinding]
-        var names = MarketDataCodec.NameCache()
+        var decoder = MarketDataDecoder()
+        /// The sequence, exchange and instrument of the message being delivered.
+        var keys = MarketDataDecoder.Keys()
         var sequences = SequenceTracker()
+        /// The subscriber's channels (a copy: no class access per message).
+        let channels: [Channel]
         /// Per channel (``MarketDataSubscriber/channels`` order): whether a message arrived, and lost messages
         /// reported so far.
         var seen: [Bool]
         var reportedLost: [Int]
         var lostByChannel: [Int]
         var delivered = false
-        /// The topic frame of the message being received (storage kept: no allocation per message).
-        var topic: [UInt8] = []
+        /// The two frames of the message being received (reused: no allocation per message).
+        let topic = ZMQFrame()
+        let payload = ZMQFrame()
 
         init(subscriber: MarketDataSubscriber, socket: ZMQSocket, bindings: [ObserverBinding]) {
             self.subscriber = subscriber
             self.socket = socket
             self.bindings = bindings
+            channels = subscriber.channels
             seen = Array(repeating: false, count: subscriber.channels.count)
             reportedLost = seen.map { _ in 0 }
             lostByChannel = reportedLost
-            topic.reserveCapacity(128)
         }
 
         func run() {
@@ -201,66 +206,37 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         }
 
         /// Receives and delivers one message; false when none arrived (timeout, or nothing waiting).
+        /// Both frames are read in place from two reused ZeroMQ messages: nothing is copied or allocated.
         func receiveOne(wait: Bool) -> Bool {
-            let more: Bool?
             do {
-                more = try socket.receiveFrame(dontWait: !wait) { bytes, more in
-                    topic.removeAll(keepingCapacity: true)
-                    topic.append(contentsOf: bytes)
-                    return more
+                guard try topic.receive(from: socket, dontWait: !wait) else { return false }
+                guard topic.more else {
+                    malformed(MarketDataDecodingError(field: "frames", reason: "one frame; expected topic + payload"), sample: topic.bytes)
+                    return true
                 }
+                // The rest of a message is already queued once its first frame arrived.
+                guard try payload.receive(from: socket) else { return false }
             } catch {
                 subscriber.logger.error("market-data receive failed: \(error)")
                 return false
             }
-            guard let more else { return false }
-            guard more else {
-                malformed(MarketDataDecodingError(field: "frames", reason: "one frame; expected topic + payload"), sample: topic)
+            if payload.more {
+                socket.skipRemainingFrames()
+                malformed(MarketDataDecodingError(field: "frames", reason: "more than two frames"), sample: topic.bytes)
                 return true
             }
-            let result: Result<MarketEvent, MarketDataDecodingError>?
             do {
-                result = try socket.receiveFrame(dontWait: false) { payload, more in decode(payload, topic: topic, more: more) }
-            } catch {
-                subscriber.logger.error("market-data receive failed: \(error)")
-                return false
-            }
-            switch result {
-            case .success(let event)?:
+                let event = try decoder.decode(topic: topic.bytes, payload: payload.bytes, keys: &keys)
+                guard keys.exchange == subscriber.exchange.id else {  // ids: `==` reads the names (RawRepresentable)
+                    malformed(MarketDataDecodingError(field: "exchange", reason: "'\(event.exchange)' on an endpoint of \(subscriber.exchange)"), sample: topic.bytes)
+                    return true
+                }
+                track(event)
                 deliver(event)
-            case .failure(let error)?:
-                malformed(error, sample: topic)
-            case nil:
-                return false
+            } catch {
+                malformed(error, sample: topic.bytes)
             }
             return true
-        }
-
-        private func decode(_ payload: UnsafeRawBufferPointer, topic: [UInt8], more: Bool) -> Result<MarketEvent, MarketDataDecodingError> {
-            if more {
-                socket.skipRemainingFrames()
-                return .failure(MarketDataDecodingError(field: "frames", reason: "more than two frames"))
-            }
-            let message: MarketDataCodec.Message
-            do {
-                message = try MarketDataCodec.Message(serializedBytes: payload.bytes)
-            } catch {
-                return .failure(MarketDataDecodingError(field: "payload", reason: "not a hftkit.marketdata.MarketEvent (\(error))"))
-            }
-            guard topic.count == message.instrument.utf8.count + 1, topic.last == UInt8(ascii: " "),
-                  message.instrument.utf8.elementsEqual(topic.dropLast()) else {
-                return .failure(MarketDataDecodingError(field: "topic", reason: "does not match instrument '\(message.instrument)'"))
-            }
-            do {
-                let event = try MarketDataCodec.event(message, names: &names)
-                guard event.exchange == subscriber.exchange else {
-                    return .failure(MarketDataDecodingError(field: "exchange", reason: "'\(message.exchange)' on an endpoint of \(subscriber.exchange)"))
-                }
-                track(message.sequence, event: event)
-                return .success(event)
-            } catch {
-                return .failure(error)
-            }
         }
 
         private func deliver(_ event: MarketEvent) {
@@ -276,14 +252,14 @@ public final class MarketDataSubscriber: @unchecked Sendable {
         }
 
         /// Sequence continuity per channel and instrument.
-        private func track(_ sequence: UInt64, event: MarketEvent) {
+        private func track(_ event: MarketEvent) {
             let channel = event.channel
-            guard let slot = subscriber.channels.firstIndex(of: channel) else { return }
+            guard let slot = channels.firstIndex(of: channel) else { return }
             if !seen[slot] {
                 seen[slot] = true
                 subscriber.report(.connected, connection: subscriber.endpoints[slot], to: bindings)
             }
-            let lost = sequences.record(sequence, channel: slot, instrument: event.instrument)
+            let lost = sequences.record(keys.sequence, channel: slot, instrumentID: keys.instrument)
             guard lost > 0 else { return }
             subscriber.lostCount.store(subscriber.lostCount.load(ordering: .relaxed) &+ lost, ordering: .relaxed)
             lostByChannel[slot] += lost
@@ -310,7 +286,7 @@ public final class MarketDataSubscriber: @unchecked Sendable {
             for slot in lostByChannel.indices where lostByChannel[slot] > reportedLost[slot] { reportLost(slot) }
         }
 
-        private func malformed(_ error: MarketDataDecodingError, sample: [UInt8]) {
+        private func malformed(_ error: MarketDataDecodingError, sample: UnsafeRawBufferPointer) {
             let count = subscriber.malformedCount.load(ordering: .relaxed) &+ 1
             subscriber.malformedCount.store(count, ordering: .relaxed)
             let topic = String(decoding: sample.prefix(64), as: UTF8.self)
@@ -325,15 +301,25 @@ public final class MarketDataSubscriber: @unchecked Sendable {
 }
 
 /// The last `sequence` seen per (channel, instrument), and how many messages each new one says were lost.
+/// Indexed by channel slot and instrument id (ids are small and dense): no hashing per message.
 struct SequenceTracker {
-    private var last: [UInt64: UInt64] = [:]
+    private var last: [[UInt64]] = []  // [channel][instrument id]; 0: none seen (sequences start at 1)
 
     /// Records `sequence`; returns how many messages were skipped since the previous one (0 for the first message
     /// of an instrument, and when the publisher restarted: a sequence not above the last one).
-    mutating func record(_ sequence: UInt64, channel: Int, instrument: Instrument) -> Int {
-        let key = UInt64(channel) << 32 | UInt64(instrument.id)
-        let previous = last.updateValue(sequence, forKey: key)
-        guard let previous, sequence > previous else { return 0 }
+    mutating func record(_ sequence: UInt64, channel: Int, instrumentID: UInt32) -> Int {
+        let id = Int(instrumentID)
+        if channel >= last.count || id >= last[channel].count { grow(channel, id) }
+        let previous = last[channel][id]
+        last[channel][id] = sequence
+        guard previous != 0, sequence > previous else { return 0 }
         return Int(clamping: sequence - previous - 1)
+    }
+
+    private mutating func grow(_ channel: Int, _ id: Int) {
+        while last.count <= channel { last.append([]) }
+        if last[channel].count <= id {
+            last[channel].append(contentsOf: repeatElement(0, count: max(id + 1, 2 * last[channel].count) - last[channel].count))
+        }
     }
 }

@@ -1,0 +1,240 @@
+public import HFTCore
+import SwiftProtobuf
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decodes received market-data messages (topic frame + protobuf `hftkit.marketdata.MarketEvent`) into
+/// ``MarketEvent`` values: what ``MarketDataSubscriber``'s receive thread does with each message.
+///
+/// Tickers and trades, the hot kinds, are read by hand straight from the frame's bytes: no allocation, no `String`
+/// (the exchange and instrument are found by their bytes among the names seen before). Everything else — the other
+/// kinds, names not seen yet, and any message not in the canonical form (a repeated sub-message, a wide mantissa,
+/// an unknown enum value, malformed bytes) — goes through SwiftProtobuf, which decides exactly as before, with the
+/// same errors. The tests compare both paths on every capture event and on random values.
+///
+/// Thread and ownership rules: a value with its own name cache; use one per decoding thread. The bytes are read
+/// during the call only.
+public struct MarketDataDecoder {
+    var names = MarketDataCodec.NameCache()
+
+    public init() {}
+
+    /// The event of one message and its `sequence` (per publisher and instrument, from 1).
+    /// - Throws: ``MarketDataDecodingError`` when the payload is not a valid message, or its instrument is not
+    ///   the topic's (`topic` is the instrument and one space).
+    public mutating func decode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
+    ) throws(MarketDataDecodingError) -> (event: MarketEvent, sequence: UInt64) {
+        var keys = Keys()
+        if let event = fastDecode(topic: topic, payload: payload, keys: &keys) { return (event, keys.sequence) }
+        return try slowDecode(topic: topic, payload: payload)
+    }
+
+    /// ``decode(topic:payload:)`` with the event's exchange and instrument (each of `MarketEvent`'s accessors is a
+    /// call that copies the event).
+    @inline(__always)
+    mutating func decode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys
+    ) throws(MarketDataDecodingError) -> MarketEvent {
+        if let event = fastDecode(topic: topic, payload: payload, keys: &keys) { return event }
+        let (event, sequence) = try slowDecode(topic: topic, payload: payload)
+        keys = Keys(sequence: sequence, exchange: event.exchange.id, instrument: event.instrument.id)
+        return event
+    }
+
+    /// What the receive thread needs besides the event: its sequence, and the ids of its exchange and instrument.
+    struct Keys {
+        var sequence: UInt64 = 0
+        var exchange: UInt32 = 0
+        var instrument: UInt32 = 0
+    }
+
+    /// SwiftProtobuf's decoding: the reference, and the path of everything ``fastDecode(topic:payload:)`` leaves.
+    mutating func slowDecode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer
+    ) throws(MarketDataDecodingError) -> (event: MarketEvent, sequence: UInt64) {
+        let message: MarketDataCodec.Message
+        do {
+            message = try MarketDataCodec.Message(serializedBytes: Array(payload))
+        } catch {
+            throw MarketDataDecodingError(field: "payload", reason: "not a hftkit.marketdata.MarketEvent (\(error))")
+        }
+        guard topic.count == message.instrument.utf8.count + 1, topic.last == UInt8(ascii: " "),
+              message.instrument.utf8.elementsEqual(topic.dropLast()) else {
+            throw MarketDataDecodingError(field: "topic", reason: "does not match instrument '\(message.instrument)'")
+        }
+        return (try MarketDataCodec.event(message, names: &names), message.sequence)
+    }
+
+    /// The hand-written path: nil when the message is not a canonical ticker or trade of known names.
+    ///
+    /// Canonical: one-byte keys (every field of these messages has one), sub-messages shorter than 128 bytes,
+    /// decimals as `mantissa` then `scale` (a one-byte scale), the event field once. Envelope fields may come in any
+    /// order, repeat (the last wins, as in protobuf) or be unknown (skipped), as SwiftProtobuf accepts them.
+    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
+        guard let start = payload.baseAddress else { return nil }
+        let base = start.assumingMemoryBound(to: UInt8.self)
+        let end = payload.count
+        var p = 0
+        var exchange = 0..<0
+        var instrument = 0..<0
+        var sequence: UInt64 = 0
+        var receiveTime: UInt64 = 0
+        var exchangeTime: UInt64 = 0
+        var hasExchangeTime = false
+        var kind: UInt8 = 0
+        var body = 0..<0
+        while p < end {
+            let key = base[p]
+            p &+= 1
+            switch key {
+            case 0x0A, 0x12, 0x42, 0x4A:  // exchange, instrument (strings); ticker, trade (messages)
+                guard let n = Self.varint(base, &p, end), n <= UInt64(end - p) else { return nil }
+                let range = p..<(p + Int(n))
+                p = range.upperBound
+                switch key {
+                case 0x0A: exchange = range
+                case 0x12: instrument = range
+                default:
+                    // A second event field (a merge, or a oneof replaced) is left to SwiftProtobuf.
+                    guard kind == 0 else { return nil }
+                    kind = key
+                    body = range
+                }
+            case 0x18, 0x20, 0x28, 0x30:  // sequence, receive_time, exchange_time, publish_time
+                guard let v = Self.varint(base, &p, end) else { return nil }
+                switch key {
+                case 0x18: sequence = v
+                case 0x20: receiveTime = v
+                case 0x28: (exchangeTime, hasExchangeTime) = (v, true)
+                default: break  // publish_time: not part of the event
+                }
+            default:
+                // Other kinds (fields 10 to 14) and anything unusual go to SwiftProtobuf; unknown fields are skipped.
+                var r = ProtobufReader(base: base, from: p - 1, to: end)
+                guard let (field, wireType) = r.key(), field == 7 || field > 14, r.skip(wireType) else { return nil }
+                p = r.position
+            }
+        }
+        // The topic is the instrument and one space.
+        guard kind != 0, topic.count == instrument.count + 1, topic[instrument.count] == UInt8(ascii: " "),
+              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
+        guard let exchangeID = names.exchangesByBytes.value(UnsafeRawBufferPointer(start: base + exchange.lowerBound, count: exchange.count)),
+              let instrumentID = names.instrumentsByBytes.value(UnsafeRawBufferPointer(start: base + instrument.lowerBound, count: instrument.count))
+        else { return nil }
+        keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
+        let receive = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime))
+        let exchangeStamp = hasExchangeTime ? Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: exchangeTime)) : nil
+        p = body.lowerBound
+        let bodyEnd = body.upperBound
+        if kind == 0x42 {
+            var bid: ExactDecimal?, bidSize: ExactDecimal?, ask: ExactDecimal?, askSize: ExactDecimal?, last: ExactDecimal?
+            while p < bodyEnd {
+                let key = base[p]
+                guard key & 7 == 2, key >= 0x0A, key <= 0x2A, p + 1 < bodyEnd else { return nil }
+                let n = Int(base[p + 1])
+                guard n < 0x80, n <= bodyEnd - p - 2, let d = Self.decimal(base, p + 2, p + 2 + n) else { return nil }
+                p += 2 + n
+                switch key {  // a repeated field would be merged by SwiftProtobuf: left to it
+                case 0x0A: guard bid == nil else { return nil }; bid = d
+                case 0x12: guard bidSize == nil else { return nil }; bidSize = d
+                case 0x1A: guard ask == nil else { return nil }; ask = d
+                case 0x22: guard askSize == nil else { return nil }; askSize = d
+                default: guard last == nil else { return nil }; last = d
+                }
+            }
+            guard let bid, let ask else { return nil }
+            return .ticker(Ticker(
+                exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
+                askSize: askSize, lastPrice: last, exchangeTime: exchangeStamp, receiveTime: receive))
+        }
+        var price: ExactDecimal?, size: ExactDecimal?
+        var side: Side?
+        var tradeID = TradeID.none
+        while p < bodyEnd {
+            let key = base[p]
+            p &+= 1
+            switch key {
+            case 0x0A, 0x12:
+                guard p < bodyEnd else { return nil }
+                let n = Int(base[p])
+                guard n < 0x80, n <= bodyEnd - p - 1, let d = Self.decimal(base, p + 1, p + 1 + n) else { return nil }
+                p += 1 + n
+                if key == 0x0A {
+                    guard price == nil else { return nil }
+                    price = d
+                } else {
+                    guard size == nil else { return nil }
+                    size = d
+                }
+            case 0x18:
+                // The last one wins, as in protobuf; anything but BUY and SELL is an error: left to SwiftProtobuf.
+                guard let v = Self.varint(base, &p, bodyEnd) else { return nil }
+                switch v {
+                case 1: side = .buy
+                case 2: side = .sell
+                default: return nil
+                }
+            case 0x20:  // the trade_id oneof: the last one wins
+                guard let v = Self.varint(base, &p, bodyEnd) else { return nil }
+                tradeID = .number(v)
+            case 0x2A, 0x32:
+                guard let n = Self.varint(base, &p, bodyEnd), n <= UInt64(bodyEnd - p) else { return nil }
+                let range = p..<(p + Int(n))
+                p = range.upperBound
+                if key == 0x2A {
+                    guard range.count == 16 else { return nil }
+                    var bits: UInt128 = 0
+                    for i in range { bits = bits << 8 | UInt128(base[i]) }
+                    tradeID = .uuid(bits)
+                } else {
+                    guard let text = String(validating: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
+                    else { return nil }
+                    tradeID = .text(text)
+                }
+            default:
+                return nil
+            }
+        }
+        guard let price, let size, let side else { return nil }
+        return .trade(Trade(
+            exchange: exchangeID, instrument: instrumentID, price: price, size: size, side: side, tradeID: tradeID,
+            exchangeTime: exchangeStamp, receiveTime: receive))
+    }
+
+    /// A varint at `p` (moved past it), read by ``ProtobufReader/varint()``'s rules.
+    @inline(__always)
+    static func varint(_ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int) -> UInt64? {
+        if p < end, base[p] < 0x80 {
+            p &+= 1
+            return UInt64(base[p &- 1])
+        }
+        var r = ProtobufReader(base: base, from: p, to: end)
+        let v = r.varint()
+        p = r.position
+        return v
+    }
+
+    /// A canonical `Decimal` in `start..<end`: `mantissa` (when not zero) then a one-byte `scale` (when not zero);
+    /// nil for anything else (a wide mantissa, a scale above 38, other fields), which SwiftProtobuf then decides.
+    @inline(__always)
+    static func decimal(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ExactDecimal? {
+        var p = start
+        var zigzag: UInt64 = 0
+        var scale: UInt8 = 0
+        if p < end, base[p] == 0x08 {
+            p &+= 1
+            guard let v = varint(base, &p, end) else { return nil }
+            zigzag = v
+        }
+        if p < end, base[p] == 0x10 {
+            guard p + 1 < end else { return nil }
+            scale = base[p + 1]
+            p &+= 2
+        }
+        guard p == end, scale <= ExactDecimal.maxScale else { return nil }
+        let mantissa = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        return ExactDecimal(mantissa64: mantissa, scale: scale)
+    }
+}
