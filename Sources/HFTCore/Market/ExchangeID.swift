@@ -34,4 +34,12 @@ public struct ExchangeID: RawRepresentable, Sendable, Hashable, Comparable, Cust
     public var description: String { rawValue }
 
     public static func < (lhs: ExchangeID, rhs: ExchangeID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    // Explicit, so that RawRepresentable's defaults (which compare and hash `rawValue`, read under the intern
+    // table's lock) are not used: one id is one name in this process.
+    @inlinable
+    public static func == (lhs: ExchangeID, rhs: ExchangeID) -> Bool { lhs.id == rhs.id }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
