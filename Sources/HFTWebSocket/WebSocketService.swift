@@ -251,15 +251,7 @@ public final class WebSocketService: @unchecked Sendable {
         info.ietf_version_or_minus_one = -1
         info.opaque_user_data = Unmanaged.passUnretained(connection).toOpaque()
         info.local_protocol_name = UnsafePointer(protocolName)
-        if url.secure {
-            var flags = Int32(LCCSCF_USE_SSL.rawValue)
-            if tls == .insecureAllowSelfSigned {
-                logger.warning("TLS verification disabled for \(url) (local testing only)")
-                flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
-                               | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
-            }
-            info.ssl_connection = flags
-        }
+        if url.secure { info.ssl_connection = clientTLSFlags(tls, for: "\(url)") }
         let wsi: OpaquePointer? = url.host.withCString { host in
             url.path.withCString { path in
                 info.address = host
@@ -276,6 +268,17 @@ public final class WebSocketService: @unchecked Sendable {
             connection.wsi = wsi
         }
         return connection
+    }
+
+    /// `ssl_connection` flags of a TLS client connection (WebSocket or HTTP): verification unless `tls` opts out.
+    private func clientTLSFlags(_ tls: TLSVerification, for url: String) -> Int32 {
+        var flags = Int32(LCCSCF_USE_SSL.rawValue)
+        if tls == .insecureAllowSelfSigned {
+            logger.warning("TLS verification disabled for \(url) (local testing only)")
+            flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
+                           | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
+        }
+        return flags
     }
 
     /// Starts an HTTP GET (client role, service thread only): TLS as for WebSocket connections (`tls`; a
@@ -302,15 +305,7 @@ public final class WebSocketService: @unchecked Sendable {
         info.port = Int32(url.port)
         info.opaque_user_data = key
         info.local_protocol_name = UnsafePointer(protocolName)
-        if url.secure {
-            var flags = Int32(LCCSCF_USE_SSL.rawValue)
-            if tls == .insecureAllowSelfSigned {
-                logger.warning("TLS verification disabled for \(url) (local testing only)")
-                flags |= Int32(LCCSCF_ALLOW_SELFSIGNED.rawValue | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK.rawValue
-                               | LCCSCF_ALLOW_EXPIRED.rawValue | LCCSCF_ALLOW_INSECURE.rawValue)
-            }
-            info.ssl_connection = flags
-        }
+        if url.secure { info.ssl_connection = clientTLSFlags(tls, for: "\(url)") }
         let wsi: OpaquePointer? = url.host.withCString { host in
             url.path.withCString { path in
                 "GET".withCString { method in

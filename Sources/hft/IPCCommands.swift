@@ -168,6 +168,18 @@ struct IPCSendCommand: ParsableCommand {
     @Argument(help: "The command type.")
     var type: String
 
+    @OptionGroup var delivery: IPCDelivery
+
+    @Flag(help: "Wait for the reply (a command whose payload.in_reply_to is this command's id) and print it.")
+    var reply = false
+
+    func run() throws {
+        try delivery.send(target: target, type: type, reply: reply)
+    }
+}
+
+/// The payload and delivery options of `send` and `broadcast`.
+struct IPCDelivery: ParsableArguments {
     @Argument(help: "The payload: a JSON object.")
     var payload: String = "{}"
 
@@ -176,25 +188,22 @@ struct IPCSendCommand: ParsableCommand {
     @Option(help: "Comma-separated processes that must be subscribed before sending.")
     var waitFor: String?
 
-    @Option(help: "Seconds to let subscribers join when there is no one to wait for (groups, broadcast).")
+    @Option(help: "Seconds to let subscribers join when there is no one to wait for (groups, broadcast, no --wait-for).")
     var settle: Double = 1
 
     @Option(help: "Seconds to wait for subscribers and replies.")
     var timeout: Double = 5
 
-    @Flag(help: "Wait for the reply (a command whose payload.in_reply_to is this command's id) and print it.")
-    var reply = false
-
-    func run() throws {
+    /// Starts this process's command system, waits for the receivers, sends, and prints the id (or the reply).
+    func send(target: String, type: String, reply: Bool) throws {
         let payload = try payloadArgument(payload)
         let system = try identity.start()
         defer { system.stop() }
-        try send(system, target: target, type: type, payload: payload, waitFor: waitFor, settle: settle, timeout: timeout, reply: reply, peers: identity.peers)
+        try deliver(system, target: target, type: type, payload: payload, waitFor: waitFor, settle: settle, timeout: timeout, reply: reply, peers: identity.peers)
     }
 }
 
-/// Shared by `send` and `broadcast`.
-func send(_ system: IPCCommandSystem, target: String, type: String, payload: JSONValue, waitFor: String?, settle: Double, timeout: Double, reply: Bool, peers: [String]) throws {
+private func deliver(_ system: IPCCommandSystem, target: String, type: String, payload: JSONValue, waitFor: String?, settle: Double, timeout: Double, reply: Bool, peers: [String]) throws {
     let explicit = waitFor.map { $0.split(separator: ",").map(String.init) }
     let individual = target != "*" && !target.hasSuffix(".*")
     let waitList = explicit ?? (individual ? [target] : [])
@@ -222,25 +231,10 @@ struct IPCBroadcastCommand: ParsableCommand {
     @Argument(help: "The command type.")
     var type: String
 
-    @Argument(help: "The payload: a JSON object.")
-    var payload: String = "{}"
-
-    @OptionGroup var identity: IPCIdentity
-
-    @Option(help: "Comma-separated processes that must be subscribed before sending.")
-    var waitFor: String?
-
-    @Option(help: "Seconds to let subscribers join when --wait-for is not given.")
-    var settle: Double = 1
-
-    @Option(help: "Seconds to wait for --wait-for processes.")
-    var timeout: Double = 5
+    @OptionGroup var delivery: IPCDelivery
 
     func run() throws {
-        let payload = try payloadArgument(payload)
-        let system = try identity.start()
-        defer { system.stop() }
-        try send(system, target: "*", type: type, payload: payload, waitFor: waitFor, settle: settle, timeout: timeout, reply: false, peers: identity.peers)
+        try delivery.send(target: "*", type: type, reply: false)
     }
 }
 

@@ -22,10 +22,8 @@ import Testing
         let capture = RunProcessTests.packageRoot + "/Tests/ExchangeConformanceTests/Captures/binance.jsonl"
         let dir = RunProcessTests.temporaryIPCDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let simulator = try RunProcessTests.Running(["simulate", "--capture", capture, "--speed", "10"], ipcDirectory: dir)
+        let (simulator, url) = try RunProcessTests.simulator(capture, ["--speed", "10"], ipcDirectory: dir)
         defer { _ = simulator.terminate() }
-        #expect(simulator.waitForLine({ $0.hasPrefix("ws://127.0.0.1:") }, seconds: 60))
-        let url = String(simulator.text.split(separator: "\n").first { $0.hasPrefix("ws://") }!)
 
         let registry = ServiceRegistry()
         registry.register(Views.self)

@@ -25,10 +25,8 @@ import Testing
             try? FileManager.default.removeItem(atPath: recordings)
         }
         // Served once (no --loop), at 20× the recorded pace.
-        let simulator = try RunProcessTests.Running(["simulate", "--capture", capture, "--speed", "20"], ipcDirectory: dir)
+        let (simulator, url) = try RunProcessTests.simulator(capture, ["--speed", "20"], ipcDirectory: dir)
         defer { _ = simulator.terminate() }
-        #expect(simulator.waitForLine({ $0.hasPrefix("ws://127.0.0.1:") }, seconds: 60))
-        let url = String(simulator.text.split(separator: "\n").first { $0.hasPrefix("ws://") }!)
 
         let registry = ServiceRegistry()
         let config = try ServiceConfiguration(text: """

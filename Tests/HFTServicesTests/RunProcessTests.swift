@@ -49,6 +49,23 @@ import Testing
         }
     }
 
+    /// `hft simulate --capture capture <options>` and the `ws://127.0.0.1:PORT` address it prints.
+    static func simulator(_ capture: String, _ options: [String], ipcDirectory: String) throws -> (Running, url: String) {
+        let simulator = try Running(["simulate", "--capture", capture] + options, ipcDirectory: ipcDirectory)
+        let started = simulator.waitForLine({ $0.hasPrefix("ws://127.0.0.1:") }, seconds: 60)
+        let url = simulator.text.split(separator: "\n").first { $0.hasPrefix("ws://") }
+        guard started, let url else {
+            _ = simulator.terminate()
+            throw SimulatorDidNotStart(output: simulator.text)
+        }
+        return (simulator, String(url))
+    }
+
+    struct SimulatorDidNotStart: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "hft simulate printed no address:\n\(output)" }
+    }
+
     static func temporaryIPCDirectory() -> String {
         NSTemporaryDirectory() + "hft-run-test-\(getpid())-\(UUID().uuidString.prefix(8))"
     }

@@ -78,11 +78,11 @@ public struct IPCCommand: Sendable, Hashable {
         case .raw(let bytes):
             return bytes.withUnsafeBytes { raw -> String? in
                 var found: String?
-                var scanner = JSONScanner(raw)
+                var scanner = CommandJSONScanner(raw)
                 try? scanner.members { (key, escaped, value) throws(JSONParseError) in
-                    guard JSONScanner.key(raw, key, escaped: escaped, equals: "in_reply_to") else { return }
+                    guard CommandJSONScanner.key(raw, key, escaped: escaped, equals: "in_reply_to") else { return }
                     if raw[value.lowerBound] == UInt8(ascii: "\"") {
-                        found = JSONScanner.text(raw, value.lowerBound + 1..<value.upperBound - 1, escaped: raw[value].contains(UInt8(ascii: "\\")))
+                        found = CommandJSONScanner.text(raw, value.lowerBound + 1..<value.upperBound - 1, escaped: raw[value].contains(UInt8(ascii: "\\")))
                     } else {
                         found = nil
                     }
@@ -139,7 +139,7 @@ public struct IPCCommand: Sendable, Hashable {
         var fields = EnvelopeFields()
         var stamp: Range<Int>?
         var payload: Range<Int>?
-        var scanner = JSONScanner(body)
+        var scanner = CommandJSONScanner(body)
         do {
             scanner.skipSpace()
             guard scanner.peek == UInt8(ascii: "{") else {
@@ -148,12 +148,12 @@ public struct IPCCommand: Sendable, Hashable {
             }
             try scanner.members { (key, escaped, value) throws(JSONParseError) in
                 let slot: Int
-                if JSONScanner.key(body, key, escaped: escaped, equals: "command_id") { slot = 0 }
-                else if JSONScanner.key(body, key, escaped: escaped, equals: "sender_id") { slot = 1 }
-                else if JSONScanner.key(body, key, escaped: escaped, equals: "target_id") { slot = 2 }
-                else if JSONScanner.key(body, key, escaped: escaped, equals: "command_type") { slot = 3 }
-                else if JSONScanner.key(body, key, escaped: escaped, equals: "timestamp") { stamp = value; return }
-                else if JSONScanner.key(body, key, escaped: escaped, equals: "payload") { payload = value; return }
+                if CommandJSONScanner.key(body, key, escaped: escaped, equals: "command_id") { slot = 0 }
+                else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "sender_id") { slot = 1 }
+                else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "target_id") { slot = 2 }
+                else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "command_type") { slot = 3 }
+                else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "timestamp") { stamp = value; return }
+                else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "payload") { payload = value; return }
                 else { return }
                 var string: (Range<Int>, Bool)?
                 if body[value.lowerBound] == UInt8(ascii: "\"") {
@@ -167,13 +167,13 @@ public struct IPCCommand: Sendable, Hashable {
         } catch {
             return .failure(.init(reason: "body is not JSON: \(error)"))
         }
-        func text(_ field: (Range<Int>, Bool)?) -> String? { field.map { JSONScanner.text(body, $0.0, escaped: $0.1) } }
+        func text(_ field: (Range<Int>, Bool)?) -> String? { field.map { CommandJSONScanner.text(body, $0.0, escaped: $0.1) } }
         guard let id = text(fields.id), !id.isEmpty else { return .failure(.init(reason: "no command_id string")) }
         guard let sender = text(fields.sender) else { return .failure(.init(reason: "no sender_id string")) }
         guard let target = text(fields.target) else { return .failure(.init(reason: "no target_id string")) }
         guard let type = text(fields.type), !type.isEmpty else { return .failure(.init(reason: "no command_type string")) }
         // The original design sends integer µs; a float (time.time() * 1e6) is accepted and truncated.
-        guard let stampRange = stamp, let time = JSONScanner.int64(body, stampRange)
+        guard let stampRange = stamp, let time = CommandJSONScanner.int64(body, stampRange)
             ?? (body[stampRange.lowerBound] == UInt8(ascii: "-") || (body[stampRange.lowerBound] >= UInt8(ascii: "0") && body[stampRange.lowerBound] <= UInt8(ascii: "9"))
                 ? Double(String(decoding: UnsafeRawBufferPointer(rebasing: body[stampRange]), as: UTF8.self)).flatMap({ Int64(exactly: $0.rounded(.towardZero)) }) : nil)
         else {

@@ -3,7 +3,7 @@
 /// envelope is read in one pass without a `JSONValue` tree and its payload is kept as bytes until asked for.
 ///
 /// Thread safety: a value over borrowed bytes; use it where the bytes live.
-struct JSONScanner {
+struct CommandJSONScanner {
     let bytes: UnsafeRawBufferPointer
     var index: Int
 
