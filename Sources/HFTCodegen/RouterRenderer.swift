@@ -16,22 +16,29 @@ struct RouterRenderer {
         }
         let root = TrieNode()
         var stateFields: [String] = ["var decided = false", "/// The frame's first byte: paths rooted in the other container type are absent.", "var root: UInt8 = 0"]
+        // Value tests are evaluated once, when their scalar is read: slot i keeps a bit per distinct test
+        // (`match_i`), so deciding the route after each capture tests bits instead of comparing text again.
+        var matchFunctions: [String] = []
         for (i, text) in paths.enumerated() {
             guard case .success(let path) = SpecPath.parse(text) else { continue }
             let node = root.node(at: path.steps)
             node.marks.append("t\(i)")
-            // Presence and type tests need only the first byte; value tests also keep the scalar.
-            let testsValue = spec.messages.contains { m in
-                m.conditions.contains { c in
-                    guard c.path.text == text else { return false }
-                    if case .exists = c.test { return false }
-                    if case .type = c.test { return false }
-                    return true
-                }
+            let tests = valueTests(slot: text)
+            if !tests.isEmpty {
+                node.stores.append("r\(i) = Self.match_\(i)(v)")
+                var lines = ["var m: UInt64 = 0"]
+                for (k, test) in tests.enumerated() { lines.append("if \(test) { m |= \(UInt64(1) << k) }") }
+                lines.append("return m")
+                matchFunctions.append("""
+                    /// Which value tests on `\(text)` hold for `v`: bit k for the k-th distinct test.
+                    @inline(__always)
+                    static func match_\(i)(_ v: JSONScalar) -> UInt64 {
+                    \(indent(lines.joined(separator: "\n")))
+                    }
+                    """)
             }
-            if testsValue { node.stores.append("r\(i)") }
             stateFields.append("var t\(i): UInt8 = 0")
-            stateFields.append("var r\(i): JSONScalar? = nil")
+            stateFields.append("var r\(i): UInt64 = 0")
         }
         var trie = TrieRenderer(prefix: "route", stateType: "RouteState", stopFlag: "decided",
                                 afterCapture: "if Self.route(st, final: false) >= 0 { st.decided = true }", rootIsFrame: true)
@@ -67,7 +74,7 @@ struct RouterRenderer {
         // route(_:final:): the index of the first matching rule, -1 while undecided, -2 when none matches.
         var decide = ["var r: Int8"]
         for (position, (_, m)) in jsonRules.enumerated() {
-            let tests = m.conditions.map { condition($0, slot: paths.firstIndex(of: $0.path.text)!) }
+            let tests = m.conditions.map { condition($0, slot: paths.firstIndex(of: $0.path.text)!, path: $0.path.text) }
             decide.append("r = 1")
             for t in tests {
                 decide.append("switch \(t) { case 0: r = 0; case -1: if r == 1 { r = -1 }; default: break }")
@@ -93,7 +100,7 @@ struct RouterRenderer {
             \(indent(decide.joined(separator: "\n")))
             }
 
-            \(trie.functions.joined(separator: "\n\n"))
+            \((matchFunctions + trie.functions).joined(separator: "\n\n"))
             """
     }
 
@@ -104,21 +111,43 @@ struct RouterRenderer {
         return "parse_\(m.kind)(frame, receiveTime, &sink)"
     }
 
+    /// The distinct value tests on the slot `path` (presence and type tests need only the first byte), as
+    /// `Bool` expressions on the scalar `v`, in a fixed order: bit k of `r{slot}` is the k-th.
+    func valueTests(slot path: String) -> [String] {
+        var tests: [String] = []
+        for m in spec.messages {
+            for c in m.conditions where c.path.text == path {
+                if let t = valueTest(c.test), !tests.contains(t) { tests.append(t) }
+            }
+        }
+        return tests
+    }
+
+    func valueTest(_ test: Condition.Test) -> String? {
+        switch test {
+        case .equals(.string(let s)): return "RouteTest.string(v, \(SwiftText.literal(s)))"
+        case .equals(.number(let n)): return "RouteTest.literal(v, \(SwiftText.literal(n)))"
+        case .equals(.bool(let b)): return "RouteTest.literal(v, \(b ? "\"true\"" : "\"false\""))"
+        case .equals: return "RouteTest.literal(v, \"null\")"
+        case .prefix(let s): return "RouteTest.prefix(v, \(SwiftText.literal(s)))"
+        case .suffix(let s): return "RouteTest.suffix(v, \(SwiftText.literal(s)))"
+        case .exists, .type: return nil
+        }
+    }
+
     /// An `Int8` expression: 1 true, 0 false, -1 not known yet.
-    func condition(_ c: Condition, slot i: Int) -> String {
+    func condition(_ c: Condition, slot i: Int, path: String) -> String {
         let rootByte = c.path.steps.first.map { if case .key = $0 { "{" } else { "[" } } ?? "{"
         let absent = "(final || st.root != UInt8(ascii: \"\(rootByte)\"))"
         let unknown = "(\(absent) ? 0 : -1)"
         func scalar(_ test: String) -> String { "(st.t\(i) != 0 ? (\(test) ? 1 : 0) : \(unknown))" }
         switch c.test {
-        case .equals(.string(let s)): return scalar("RouteTest.string(st.r\(i), \(SwiftText.literal(s)))")
-        case .equals(.number(let n)): return scalar("RouteTest.literal(st.r\(i), \(SwiftText.literal(n)))")
-        case .equals(.bool(let b)): return scalar("RouteTest.literal(st.r\(i), \(b ? "\"true\"" : "\"false\""))")
-        case .equals: return scalar("RouteTest.literal(st.r\(i), \"null\")")
-        case .prefix(let s): return scalar("RouteTest.prefix(st.r\(i), \(SwiftText.literal(s)))")
-        case .suffix(let s): return scalar("RouteTest.suffix(st.r\(i), \(SwiftText.literal(s)))")
         case .exists(let b): return "(st.t\(i) != 0 ? \(b ? 1 : 0) : (\(absent) ? \(b ? 0 : 1) : -1))"
         case .type(let t): return scalar(t == "object" ? "st.t\(i) == UInt8(ascii: \"{\")" : "st.t\(i) == UInt8(ascii: \"[\")")
+        default:
+            let bit = valueTests(slot: path).firstIndex(of: valueTest(c.test)!)!
+            // A container where a scalar was expected stores no bits: the test is false, as before.
+            return scalar("st.r\(i) & \(UInt64(1) << bit) != 0")
         }
     }
 }

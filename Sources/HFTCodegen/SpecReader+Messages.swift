@@ -58,6 +58,20 @@ extension SpecReader {
                                    emit: emit, each: each, bookKind: bookKind, intervalSeconds: interval,
                                    fields: fields, levels: levels))
         }
+        // The router keeps one bit per distinct value test of a path (a UInt64).
+        var valueTests: [String: Set<String>] = [:]
+        for (i, m) in out.enumerated() {
+            for c in m.conditions {
+                switch c.test {
+                case .exists, .type: continue
+                default: break
+                }
+                valueTests[c.path.text, default: []].insert(String(describing: c.test))
+                if valueTests[c.path.text]!.count == 65 {
+                    log.error(m.line, "$.messages[\(i)].when", "more than 64 different value tests on \(c.path.text); route on another field first")
+                }
+            }
+        }
         return out
     }
 

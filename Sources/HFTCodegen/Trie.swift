@@ -4,7 +4,7 @@ final class TrieNode {
     var keys: [(String, TrieNode)] = []
     var indices: [(Int, TrieNode)] = []
     var every: TrieNode?
-    /// Scalars to store here: (state slot, the spec path for messages).
+    /// Scalars to store here: a state slot (`st.slot = v`) or an assignment from `v` (`r0 = Self.match_0(v)`).
     var stores: [String] = []
     /// Routing: record the first byte of the value here (0 = absent) into these slots.
     var marks: [String] = []

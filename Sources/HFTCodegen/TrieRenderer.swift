@@ -55,7 +55,8 @@ struct TrieRenderer {
         }
         if !root.stores.isEmpty {
             var scalar = ["let v = try s.scalar()"]
-            scalar += root.stores.map { "st.\($0) = v" }
+            // A store is a slot (`price`: the scalar itself) or an assignment (`r0 = Self.match_0(v)`).
+            scalar += root.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }
             if let afterCapture { scalar.append(afterCapture) }
             branches.append("if c != UInt8(ascii: \"{\") && c != UInt8(ascii: \"[\") {\n" + indent(scalar.joined(separator: "\n")) + "\n}")
         }
