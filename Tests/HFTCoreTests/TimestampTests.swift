@@ -76,6 +76,22 @@ import Testing
         #expect(throws: error) { try text.withBytes { try Timestamp(parsingRFC3339: $0) } }
     }
 
+    /// The word-wise path for `…SS[.f…]Z` against the formatter: random instants 1970–2100 printed with 9
+    /// fraction digits, then with fewer (the value truncated to match) and with none.
+    @Test func canonicalRFC3339RoundTripsThroughTheFormatter() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let ns = Int64.random(in: 0..<4_102_444_800_000_000_000, using: &generator)
+            let text = Timestamp(nanosecondsSinceEpoch: ns).description  // 2026-08-09T21:05:48.228568804Z
+            for digits in [9, 8, 6, 3, 1, 0] {
+                let unit = Int64([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000][9 - digits])
+                let trimmed = digits == 0 ? String(text.prefix(19)) + "Z" : String(text.prefix(20 + digits)) + "Z"
+                let t = try trimmed.withBytes { try Timestamp(parsingRFC3339: $0) }
+                #expect(t.nanosecondsSinceEpoch == ns - ns % unit, "\(trimmed)")
+            }
+        }
+    }
+
     @Test func printsRFC3339WithNanoseconds() throws {
         let text = "2026-08-09T21:05:48.228568804Z"
         #expect(try Timestamp(rfc3339: text).description == text)
