@@ -101,7 +101,7 @@ struct IPCListenCommand: ParsableCommand {
 
     func run() throws {
         let finished = DispatchSemaphore(value: 0)
-        SignalLatch.install { finished.signal() }
+        Termination.install { _ in finished.signal() }
         let system = try identity.start()
         let remaining = Counter(count ?? Int.max)
         let print: IPCCommandSystem.Handler = { command in
@@ -294,43 +294,6 @@ struct IPCPingCommand: ParsableCommand {
             return lost
         }
         if lost > 0 { throw ExitCode(1) }
-    }
-}
-
-/// SIGINT and SIGTERM through a real signal handler and a pipe: whichever thread the kernel picks runs the
-/// handler, so it works however many threads (ZeroMQ, receive workers, the task pool) exist, unlike a dispatch
-/// signal source, which can miss a signal delivered to a thread that does not block it.
-enum SignalLatch {
-    nonisolated(unsafe) private static var writeEnd: Int32 = -1
-
-    /// Calls `handler` once, on a thread of its own, at the first SIGINT or SIGTERM. Call it from the main
-    /// thread before starting other threads.
-    static func install(_ handler: @escaping @Sendable () -> Void) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return }
-        writeEnd = fds[1]
-        for number in [SIGINT, SIGTERM] {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { _ in
-                var byte: UInt8 = 1
-                _ = write(SignalLatch.writeEnd, &byte, 1)
-            }
-            sigemptyset(&action.sa_mask)
-            sigaction(number, &action, nil)
-        }
-        // A parent may have started us with these signals blocked (the mask is inherited): unblock them, in this
-        // thread and so in every thread created after it.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        let readEnd = fds[0]
-        Thread {
-            var byte: UInt8 = 0
-            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
-            handler()
-        }.start()
     }
 }
 

@@ -104,7 +104,7 @@ struct SimulateCommand: ParsableCommand {
             print("#   \(recorded.name): \(recorded.frames.count) frames for \(String(asks.prefix(300)))", to: &err)
         }
         let stopped = DispatchSemaphore(value: 0)
-        let termination = Termination { _ in stopped.signal() }
+        Termination.install { _ in stopped.signal() }
         for entry in schedule.entries {
             DispatchQueue.global().asyncAfter(deadline: .now() + entry.at) {
                 var err = StandardError()
@@ -114,7 +114,6 @@ struct SimulateCommand: ParsableCommand {
         }
         stopped.wait()
         simulator.stop()
-        withExtendedLifetime(termination) {}
         print("# stopped after serving \(simulator.sessionsServed) connection(s)", to: &err)
     }
 }

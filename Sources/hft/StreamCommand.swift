@@ -79,7 +79,7 @@ struct StreamCommand: ParsableCommand {
         let finished = DispatchSemaphore(value: 0)
         let printer = EventPrinter(format: format, limit: count) { finished.signal() }
         stream.bind(printer, book: bookDepth.map { .top(depth: $0) } ?? (books ? .updatesAndTop(depth: 1) : .updates))
-        let termination = Termination { _ in finished.signal() }
+        Termination.install { _ in finished.signal() }
         if format == .table { print(TableFormat.header) }
         let started = ContinuousClock.now
         do {
@@ -89,7 +89,6 @@ struct StreamCommand: ParsableCommand {
         }
         _ = finished.wait(timeout: seconds.map { .now() + $0 } ?? .distantFuture)
         stream.stop()
-        withExtendedLifetime(termination) {}
         let elapsed = ContinuousClock.now - started
         var err = StandardError()
         let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -1,40 +1,44 @@
-import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// SIGINT (Ctrl-C) and SIGTERM as an event, for commands that run until stopped.
+/// SIGINT (Ctrl-C) and SIGTERM as an event, for commands that run until stopped (`hft stream`, `hft simulate`,
+/// `hft ipc listen`).
 ///
-/// Threading: `init` from the main thread before any other thread depends on the default signal action; the
-/// handler runs once, on a global dispatch queue.
-final class Termination: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
+/// A real signal handler writes to a pipe that a thread of its own reads: whichever thread the kernel picks runs
+/// the handler, so it works however many threads (lws, ZeroMQ, receive workers, the task pool) exist, unlike a
+/// dispatch signal source, which can miss a signal delivered to a thread that does not block it. The signals are
+/// unblocked first: a parent may have started us with them blocked (children of `swift test` are).
+///
+/// Threading: install from the main thread before starting other threads; `handler` runs once, on its own thread.
+enum Termination {
+    nonisolated(unsafe) private static var writeEnd: Int32 = -1
 
-    /// Ignores the default action of SIGINT and SIGTERM and calls `handler` on the first of them.
-    init(_ handler: @escaping @Sendable (_ signal: Int32) -> Void) {
-        let once = OnceFlag()
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { if once.claim() { handler(signalNumber) } }
-            source.resume()
-            sources.append(source)
+    /// Calls `handler` with the signal's number, once, at the first SIGINT or SIGTERM.
+    static func install(_ handler: @escaping @Sendable (_ signal: Int32) -> Void) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        writeEnd = fds[1]
+        for number in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { number in
+                var byte = UInt8(truncatingIfNeeded: number)
+                _ = write(Termination.writeEnd, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
         }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-    }
-}
-
-/// True for the first caller of `claim()` only (any thread).
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        let readEnd = fds[0]
+        Thread {
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
+            handler(Int32(byte))
+        }.start()
     }
 }
