@@ -59,6 +59,22 @@ import Testing
         }
     }
 
+    /// The router keeps one bit per distinct value test of a routing path: a 65th is a spec error.
+    @Test func limitsValueTestsPerRoutingPath() throws {
+        func kinds(_ n: Int) -> String {
+            "[" + (0..<n).map { #"{"kind": "k\#($0)", "when": {"$.channel": "c\#($0)"}, "control": "status"}"# }.joined(separator: ",\n") + "]"
+        }
+        _ = try SpecReader.read(file: "specs/demo.json", text: Self.spec(messages: kinds(64)))
+        do {
+            _ = try SpecReader.read(file: "specs/demo.json", text: Self.spec(messages: kinds(65)))
+            Issue.record("65 value tests on one path accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "specs/demo.json:74: error: $.messages[64].when: more than 64 different value tests on $.channel; route on another field first",
+            ])
+        }
+    }
+
     @Test func readsPermessageDeflatePerConnection() throws {
         let plain = try SpecReader.read(file: "specs/demo.json", text: Self.spec())
         #expect(plain.connections.map(\.permessageDeflate) == [false])
