@@ -34,6 +34,13 @@ extension ZMQSocket {
     /// Sends one frame without ever blocking (`ZMQ_DONTWAIT`); `more` marks a frame followed by others.
     @inline(__always)
     public func trySend(_ bytes: UnsafeRawBufferPointer, more: Bool = false) -> SendResult {
+        Self.trySend(handle, bytes, more: more)
+    }
+
+    /// ``trySend(_:more:)`` on the libzmq socket `handle` of a ``ZMQSocket`` its caller keeps alive: for per-message
+    /// paths that hold the handle to avoid reference counting the socket object on every send.
+    @inline(__always)
+    static func trySend(_ handle: UnsafeMutableRawPointer, _ bytes: UnsafeRawBufferPointer, more: Bool = false) -> SendResult {
         let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
         if zmq_send(handle, bytes.baseAddress, bytes.count, flags) >= 0 { return .sent }
         let error = zmq_errno()

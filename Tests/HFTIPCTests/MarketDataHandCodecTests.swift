@@ -155,6 +155,37 @@ import Testing
         #expect(fast > 1_000)
     }
 
+    /// The decoder remembers the last message's names by their bytes: names that are prefixes of each other, differ
+    /// only in length or in their last byte, or are longer than the remembered 16 bytes, interleaved, must each decode
+    /// to their own exchange and instrument (SwiftProtobuf decides).
+    @Test func namesThatDifferOnlyAtTheEndAreNotConfused() throws {
+        let exchanges = ["okx", "okx_a", "okx_b", "binance", "binance_futures", "binance_futures_x"].map { ExchangeID(rawValue: $0)! }
+        let instruments = try ["BTC-USD", "BTC-USDT", "BTC-USDC", "BTC-USDT-PERP", "BTC-USDC-PERP", "LONGBASEASSET15-QUOTE-PERP",
+                               "LONGBASEASSET15-QUOTE"].map { try Instrument(parsing: $0) }
+        let encoder = MarketDataEncoder()
+        var decoder = MarketDataDecoder()
+        var expected: [String] = []
+        var decoded: [String] = []
+        var fast = 0
+        for round in 0..<3 {
+            for (i, instrument) in instruments.enumerated() {
+                for (j, exchange) in exchanges.enumerated() where (i + j + round) % 2 == 0 || round == 2 {
+                    let event = MarketEvent.ticker(Ticker(
+                        exchange: exchange, instrument: instrument, bidPrice: ExactDecimal(mantissa64: Int64(i), scale: 1),
+                        bidSize: nil, askPrice: ExactDecimal(mantissa64: Int64(j), scale: 2), askSize: nil,
+                        exchangeTime: nil, receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(round))))
+                    let bytes = handEncoded(encoder, event, sequence: UInt64(i * 10 + j + 1), publishTime: publishTime)
+                    let result = checkDecoding(bytes, topic: topic(event), decoder: &decoder)
+                    expected.append(line(event))
+                    decoded.append(result.line ?? "refused")
+                    if result.fast { fast += 1 }
+                }
+            }
+        }
+        #expect(decoded == expected)
+        #expect(fast > expected.count / 2)  // after the first sight of each name, the fast path decodes
+    }
+
     /// Bytes that are not what HFTKit's publishers send: truncated, corrupted, with unknown fields, repeated
     /// fields, fields out of order, a wrong topic. The fast path either decodes them exactly as SwiftProtobuf
     /// does or leaves them to it (same event, same error).

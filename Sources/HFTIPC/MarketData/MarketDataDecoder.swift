@@ -17,6 +17,43 @@ import Glibc
 /// during the call only.
 public struct MarketDataDecoder {
     var names = MarketDataCodec.NameCache()
+    /// The exchange and instrument of the last message decoded by the fast path, by their bytes: a stream repeats them.
+    var last = LastNames()
+
+    /// Names of up to 16 bytes as two little-endian words (unused bytes zero) and their length: compared in two
+    /// instructions instead of a table lookup.
+    struct NameWords: Equatable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var count = -1  // matches no name
+
+        init() {}
+
+        /// The words of the bytes in `range` of a message of `end` bytes at `base`; nil when the name is longer than
+        /// 16 bytes or ends less than 16 bytes before the message does (the words are read as two 8-byte loads).
+        @inline(__always)
+        init?(_ base: UnsafePointer<UInt8>, _ range: Range<Int>, _ end: Int) {
+            let n = range.count
+            guard n <= 16, range.lowerBound + 16 <= end else { return nil }
+            let raw = UnsafeRawPointer(base + range.lowerBound)
+            low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if n < 8 {
+                low &= (1 &<< UInt64(n &* 8)) &- 1
+                high = 0
+            } else if n < 16 {
+                high &= (1 &<< UInt64((n &- 8) &* 8)) &- 1
+            }
+            count = n
+        }
+    }
+
+    struct LastNames {
+        var exchangeWords = NameWords()
+        var exchange: ExchangeID?  // set with its words (count -1 matches nothing before)
+        var instrumentWords = NameWords()
+        var instrument: Instrument?
+    }
 
     public init() {}
 
@@ -72,7 +109,8 @@ public struct MarketDataDecoder {
     /// Canonical: one-byte keys (every field of these messages has one), sub-messages shorter than 128 bytes,
     /// decimals as `mantissa` then `scale` (a one-byte scale), the event field once. Envelope fields may come in any
     /// order, repeat (the last wins, as in protobuf) or be unknown (skipped), as SwiftProtobuf accepts them.
-    func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
+    @inline(__always)
+    mutating func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
         guard let start = payload.baseAddress else { return nil }
         let base = start.assumingMemoryBound(to: UInt8.self)
         let end = payload.count
@@ -120,9 +158,27 @@ public struct MarketDataDecoder {
         // The topic is the instrument and one space.
         guard kind != 0, topic.count == instrument.count + 1, topic[instrument.count] == UInt8(ascii: " "),
               memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
-        guard let exchangeID = names.exchangesByBytes.value(UnsafeRawBufferPointer(start: base + exchange.lowerBound, count: exchange.count)),
-              let instrumentID = names.instrumentsByBytes.value(UnsafeRawBufferPointer(start: base + instrument.lowerBound, count: instrument.count))
-        else { return nil }
+        // The names of the previous message first (two word compares), then the tables.
+        let exchangeWords = NameWords(base, exchange, end)
+        let instrumentWords = NameWords(base, instrument, end)
+        let exchangeID: ExchangeID
+        if let w = exchangeWords, w == last.exchangeWords {
+            exchangeID = last.exchange.unsafelyUnwrapped
+        } else {
+            guard let id = names.exchangesByBytes.value(UnsafeRawBufferPointer(start: base + exchange.lowerBound, count: exchange.count))
+            else { return nil }
+            exchangeID = id
+            if let w = exchangeWords { (last.exchangeWords, last.exchange) = (w, id) }
+        }
+        let instrumentID: Instrument
+        if let w = instrumentWords, w == last.instrumentWords {
+            instrumentID = last.instrument.unsafelyUnwrapped
+        } else {
+            guard let id = names.instrumentsByBytes.value(UnsafeRawBufferPointer(start: base + instrument.lowerBound, count: instrument.count))
+            else { return nil }
+            instrumentID = id
+            if let w = instrumentWords { (last.instrumentWords, last.instrument) = (w, id) }
+        }
         keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
         let receive = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime))
         let exchangeStamp = hasExchangeTime ? Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: exchangeTime)) : nil
@@ -134,7 +190,7 @@ public struct MarketDataDecoder {
                 let key = base[p]
                 guard key & 7 == 2, key >= 0x0A, key <= 0x2A, p + 1 < bodyEnd else { return nil }
                 let n = Int(base[p + 1])
-                guard n < 0x80, n <= bodyEnd - p - 2, let d = Self.decimal(base, p + 2, p + 2 + n) else { return nil }
+                guard n < 0x80, n <= bodyEnd - p - 2, let d = Self.decimal(base, p + 2, p + 2 + n, readable: end) else { return nil }
                 p += 2 + n
                 switch key {  // a repeated field would be merged by SwiftProtobuf: left to it
                 case 0x0A: guard bid == nil else { return nil }; bid = d
@@ -159,7 +215,7 @@ public struct MarketDataDecoder {
             case 0x0A, 0x12:
                 guard p < bodyEnd else { return nil }
                 let n = Int(base[p])
-                guard n < 0x80, n <= bodyEnd - p - 1, let d = Self.decimal(base, p + 1, p + 1 + n) else { return nil }
+                guard n < 0x80, n <= bodyEnd - p - 1, let d = Self.decimal(base, p + 1, p + 1 + n, readable: end) else { return nil }
                 p += 1 + n
                 if key == 0x0A {
                     guard price == nil else { return nil }
@@ -218,15 +274,26 @@ public struct MarketDataDecoder {
 
     /// A canonical `Decimal` in `start..<end`: `mantissa` (when not zero) then a one-byte `scale` (when not zero);
     /// nil for anything else (a wide mantissa, a scale above 38, other fields), which SwiftProtobuf then decides.
+    /// `readable`: the end of the whole message, up to which the mantissa's varint may be read as one word.
     @inline(__always)
-    static func decimal(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> ExactDecimal? {
+    static func decimal(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readable: Int) -> ExactDecimal? {
         var p = start
         var zigzag: UInt64 = 0
         var scale: UInt8 = 0
         if p < end, base[p] == 0x08 {
             p &+= 1
-            guard let v = varint(base, &p, end) else { return nil }
-            zigzag = v
+            let wordReadable = p &+ 8 <= readable
+            let word = wordReadable ? UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)) : 0
+            let stops = ~word & 0x8080_8080_8080_8080
+            if wordReadable, stops != 0 {  // up to 8 bytes, read at once (the length is checked below)
+                let length = (stops.trailingZeroBitCount &+ 1) >> 3
+                zigzag = ProtobufReader.pack(length == 8 ? word : word & ((1 &<< UInt64(length &* 8)) &- 1))
+                p &+= length
+                guard p <= end else { return nil }
+            } else {
+                guard let v = varint(base, &p, end) else { return nil }
+                zigzag = v
+            }
         }
         if p < end, base[p] == 0x10 {
             guard p + 1 < end else { return nil }

@@ -36,7 +36,7 @@ public final class MarketDataEncoder {
         }
     }
 
-    private var writer = ProtobufWriter()
+    @exclusivity(unchecked) private var writer = ProtobufWriter()  // one thread at a time (the rules above)
 
     public init() {}
 
@@ -61,13 +61,20 @@ public final class MarketDataEncoder {
 
     /// The serialized message of a ticker event; valid until the next call.
     public func encode(_ t: Ticker, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+        names.prefix.withUnsafeBytes { encode(t, prefix: $0, sequence: sequence, publishTime: publishTime) }
+    }
+
+    /// ``encode(_:names:sequence:publishTime:)`` with ``Names/prefix``'s bytes kept by the caller (the publisher's
+    /// table): no reference counting per message.
+    @inline(__always)
+    func encode(_ t: Ticker, prefix: UnsafeRawBufferPointer, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
         // A local copy (the same memory) written back once: one exclusivity check per message instead of per write.
         var w = writer
         defer { writer = w }
         w.count = 0
         // Bounds: names, 4 varint fields, the field key and length, 5 decimals, 8 bytes of word-store slack.
-        w.reserve(names.prefix.count + 4 * 11 + 3 + 5 * 24 + 8)
-        Self.envelope(&w, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+        w.reserve(prefix.count + 4 * 11 + 3 + 5 * 24 + 8)
+        Self.envelope(&w, prefix, sequence, t.receiveTime, t.exchangeTime, publishTime)
         let at = w.beginMessage(8)
         Self.decimal(&w, 1, t.bidPrice)
         if let v = t.bidSize { Self.decimal(&w, 2, v) }
@@ -80,13 +87,19 @@ public final class MarketDataEncoder {
 
     /// The serialized message of a trade event; valid until the next call.
     public func encode(_ t: Trade, names: Names, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
+        names.prefix.withUnsafeBytes { encode(t, prefix: $0, sequence: sequence, publishTime: publishTime) }
+    }
+
+    /// ``encode(_:names:sequence:publishTime:)`` with ``Names/prefix``'s bytes kept by the caller.
+    @inline(__always)
+    func encode(_ t: Trade, prefix: UnsafeRawBufferPointer, sequence: UInt64, publishTime: Timestamp) -> UnsafeRawBufferPointer {
         var w = writer
         defer { writer = w }
         w.count = 0
         var textCount = 0
         if case .text(let s) = t.tradeID { textCount = s.utf8.count }
-        w.reserve(names.prefix.count + 4 * 11 + 3 + 2 * 24 + 2 + 11 + 18 + textCount + 10 + 8)
-        Self.envelope(&w, names, sequence, t.receiveTime, t.exchangeTime, publishTime)
+        w.reserve(prefix.count + 4 * 11 + 3 + 2 * 24 + 2 + 11 + 18 + textCount + 10 + 8)
+        Self.envelope(&w, prefix, sequence, t.receiveTime, t.exchangeTime, publishTime)
         let at = w.beginMessage(9)
         Self.decimal(&w, 1, t.price)
         Self.decimal(&w, 2, t.size)
@@ -114,10 +127,10 @@ public final class MarketDataEncoder {
     /// Fields 1 to 6 of `MarketEvent` (7 is unused; the event follows).
     @inline(__always)
     private static func envelope(
-        _ writer: inout ProtobufWriter, _ names: Names, _ sequence: UInt64, _ receiveTime: Timestamp, _ exchangeTime: Timestamp?,
-        _ publishTime: Timestamp
+        _ writer: inout ProtobufWriter, _ prefix: UnsafeRawBufferPointer, _ sequence: UInt64, _ receiveTime: Timestamp,
+        _ exchangeTime: Timestamp?, _ publishTime: Timestamp
     ) {
-        names.prefix.withUnsafeBytes { writer.raw($0) }
+        writer.raw(prefix)
         if sequence != 0 {
             writer.byte(0x18)
             writer.varint(sequence)

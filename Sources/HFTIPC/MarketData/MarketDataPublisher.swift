@@ -52,24 +52,44 @@ public final class MarketDataPublisher: @unchecked Sendable {
     private let isTicker: Bool
     private let isTrade: Bool
 
-    private var socket: ZMQSocket?
+    // The hot path's state: used by the publishing thread only (see the thread rules), so without the dynamic
+    // exclusivity checks a class's `var`s otherwise get on every access.
+    @exclusivity(unchecked) private var socket: ZMQSocket?
+    /// `socket`'s libzmq handle while `socket` is open (nil once closed): what ``publish(_:)`` sends on.
+    @exclusivity(unchecked) private var handle: UnsafeMutableRawPointer?
     private let exchangeName: String
-    /// Per instrument id: the topic frame, the normalized name and the last sequence number.
-    private var names: [Names?] = []
+    /// Per instrument id (nil: not seen yet): the topic frame, the encoded names and the last sequence number. A
+    /// table of plain values (no reference counting per event); grown by ``learn(_:)``, freed by deinit.
+    @exclusivity(unchecked) private var entries = UnsafeMutableBufferPointer<Entry?>(start: nil, count: 0)
     private let published = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
     private let rejected = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
     private let subscriptions = Atomic<Int>(0)
-    private var sinceSubscriptionCheck = 0
+    @exclusivity(unchecked) private var sinceSubscriptionCheck = 0
 
-    private final class Names {
-        let topic: [UInt8]
+    private struct Entry {
+        /// The topic frame and the encoded fields 1 and 2 (``MarketDataEncoder/Names/prefix``), owned by the entry.
+        let topic: UnsafeRawBufferPointer
+        let prefix: UnsafeRawBufferPointer
         let names: MarketDataEncoder.Names
         var sequence: UInt64 = 0
+
         init(topic: [UInt8], names: MarketDataEncoder.Names) {
-            self.topic = topic
+            self.topic = Self.copy(topic)
+            prefix = Self.copy(names.prefix)
             self.names = names
+        }
+
+        static func copy(_ bytes: [UInt8]) -> UnsafeRawBufferPointer {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            return UnsafeRawBufferPointer(rebasing: buffer[..<bytes.count])
+        }
+
+        func deallocate() {
+            topic.deallocate()
+            prefix.deallocate()
         }
     }
     /// Encodes into one buffer, reused for every event.
@@ -103,6 +123,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
             try socket.setOption(ZMQ_XPUB_VERBOSE, 1)
             try socket.bind(endpoint)
             self.socket = socket
+            handle = socket.handle
         } catch {
             throw .zmq(error, endpoint: endpoint)
         }
@@ -112,6 +133,9 @@ public final class MarketDataPublisher: @unchecked Sendable {
     deinit {
         // Only a bound publisher owns its socket file (an init that threw must not remove a live one's).
         if socket != nil, let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
+        for entry in entries { entry?.deallocate() }
+        entries.deinitialize()
+        entries.deallocate()
     }
 
     /// Sends `event` to the subscribers of its instrument. Never blocks; returns false when the event was not
@@ -122,17 +146,20 @@ public final class MarketDataPublisher: @unchecked Sendable {
         // `==`: ExchangeID's `==` is RawRepresentable's, which reads both names from the intern table.
         switch event {
         case .ticker(let t):
-            guard isTicker, let entry = entry(t.exchange, t.instrument) else { return reject() }
-            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+            guard isTicker, let id = entry(t.exchange, t.instrument) else { return reject() }
+            let entry = entries.baseAddress.unsafelyUnwrapped + id
+            return send(encoder.encode(t, prefix: entry.pointee.unsafelyUnwrapped.prefix, sequence: entry.pointee.unsafelyUnwrapped.sequence, publishTime: .now()), id)
         case .trade(let t):
-            guard isTrade, let entry = entry(t.exchange, t.instrument) else { return reject() }
-            return send(encoder.encode(t, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+            guard isTrade, let id = entry(t.exchange, t.instrument) else { return reject() }
+            let entry = entries.baseAddress.unsafelyUnwrapped + id
+            return send(encoder.encode(t, prefix: entry.pointee.unsafelyUnwrapped.prefix, sequence: entry.pointee.unsafelyUnwrapped.sequence, publishTime: .now()), id)
         case .bookTop:
             // Book views are derived from the book updates: subscribers keep their own views.
             return reject()
         default:
-            guard event.channel == channel, let entry = entry(event.exchange, event.instrument) else { return reject() }
-            return send(encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now()), entry)
+            guard event.channel == channel, let id = entry(event.exchange, event.instrument) else { return reject() }
+            let entry = entries[id].unsafelyUnwrapped
+            return send(encoder.encode(event, names: entry.names, sequence: entry.sequence, publishTime: .now()), id)
         }
     }
 
@@ -141,36 +168,36 @@ public final class MarketDataPublisher: @unchecked Sendable {
         return false
     }
 
-    /// The names of `instrument` with its next sequence number; nil for another exchange or a closed publisher.
+    /// The index in ``entries`` of `instrument`, whose sequence number is advanced; nil for another exchange or a
+    /// closed publisher.
     @inline(__always)
-    private func entry(_ eventExchange: ExchangeID, _ instrument: Instrument) -> Names? {
-        guard socket != nil, eventExchange.id == exchange.id else { return nil }
+    private func entry(_ eventExchange: ExchangeID, _ instrument: Instrument) -> Int? {
+        guard handle != nil, eventExchange.id == exchange.id else { return nil }
         let id = Int(instrument.id)
-        if id >= names.count || names[id] == nil { learn(instrument) }
-        let entry = names[id].unsafelyUnwrapped
-        entry.sequence &+= 1
-        return entry
+        if id >= entries.count || entries[id] == nil { learn(instrument) }
+        entries[id]!.sequence &+= 1
+        return id
     }
 
     @inline(__always)
-    private func send(_ payload: UnsafeRawBufferPointer, _ entry: Names) -> Bool {
-        guard let socket else { return reject() }
+    private func send(_ payload: UnsafeRawBufferPointer, _ id: Int) -> Bool {
+        guard let handle else { return reject() }
         guard payload.count > 0 else {
             Self.bump(dropped)
             return false
         }
-        let first = entry.topic.withUnsafeBytes { socket.trySend($0, more: true) }
+        let first = ZMQSocket.trySend(handle, entries[id].unsafelyUnwrapped.topic, more: true)
         guard first == .sent else {
             // Nothing of the message left: the next event of this instrument shows the gap to subscribers.
             Self.bump(dropped)
             return false
         }
         // Once the first frame is queued, ZeroMQ accepts the rest of the message.
-        _ = socket.trySend(payload)
+        _ = ZMQSocket.trySend(handle, payload)
         Self.bump(published)
         bytes.store(bytes.load(ordering: .relaxed) &+ payload.count, ordering: .relaxed)
         sinceSubscriptionCheck &+= 1
-        if sinceSubscriptionCheck >= 1024 { readSubscriptions(socket) }
+        if sinceSubscriptionCheck >= 1024, let socket { readSubscriptions(socket) }
         return true
     }
 
@@ -208,6 +235,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
     public func close() {
         guard socket != nil else { return }
         socket = nil
+        handle = nil
         if let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
     }
 
@@ -219,9 +247,16 @@ public final class MarketDataPublisher: @unchecked Sendable {
 
     private func learn(_ instrument: Instrument) {
         let id = Int(instrument.id)
-        if id >= names.count { names.append(contentsOf: repeatElement(nil, count: id + 1 - names.count)) }
+        if id >= entries.count {
+            let bigger = UnsafeMutableBufferPointer<Entry?>.allocate(capacity: max(id + 1, entries.count * 2, 16))
+            bigger.initialize(repeating: nil)
+            for (i, entry) in entries.enumerated() { bigger[i] = entry }
+            entries.deinitialize()
+            entries.deallocate()
+            entries = bigger
+        }
         let name = instrument.description
-        names[id] = Names(
+        entries[id] = Entry(
             topic: MarketDataTopic.bytes(name), names: MarketDataEncoder.Names(exchange: exchangeName, instrument: name))
     }
 
