@@ -84,15 +84,16 @@ public struct CommandRouter: Sendable {
     public mutating func countHandlerError() { statistics.handlerErrors += 1 }
     public mutating func countWelcomeSent() { statistics.welcomesSent += 1 }
 
-    /// One frame from the connection to `connection` (the process we subscribed to).
-    public mutating func received(frame: UnsafeRawBufferPointer, from connection: String) -> Action {
+    /// One received frame; `connection` (when the driver knows which process it came from) names it in logs.
+    public mutating func received(frame: UnsafeRawBufferPointer, from connection: String? = nil) -> Action {
         statistics.framesReceived += 1
         let command: IPCCommand
         switch IPCCommand.decode(frame: frame) {
         case .failure(let error):
             statistics.malformed += 1
             guard Self.isLogWorthy(statistics.malformed) else { return .ignore }
-            return .logProblem("malformed command frame #\(statistics.malformed) from \(connection): \(error.reason); sample: \(Self.sample(frame))")
+            let origin = connection.map { " from \($0)" } ?? ""
+            return .logProblem("malformed command frame #\(statistics.malformed)\(origin): \(error.reason); sample: \(Self.sample(frame))")
         case .success(let c): command = c
         }
         guard CommandTopic.matches(target: command.targetID, processID: processID) else {
@@ -136,7 +137,7 @@ public struct CommandRouter: Sendable {
         return .ignore
     }
 
-    public mutating func received(frame: [UInt8], from connection: String) -> Action {
+    public mutating func received(frame: [UInt8], from connection: String? = nil) -> Action {
         frame.withUnsafeBytes { received(frame: $0, from: connection) }
     }
 

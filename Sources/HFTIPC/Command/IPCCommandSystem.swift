@@ -89,28 +89,32 @@ public final class IPCCommandSystem: Sendable {
                 guard chmod(socketFile, 0o600) == 0 else {
                     throw IPCError.fileSystem(path: socketFile, detail: "cannot chmod 0600: \(String(cString: strerror(errno)))")
                 }
-                let descriptor = xpub.notificationDescriptor
                 let box = SocketBox(xpub)
                 publisher.withLock { $0.socket = box.take() }
+                let loop = try CommandLoop(
+                    context: context, subscriptions: CommandTopic.subscriptions(processID: processID),
+                    welcomeRequest: CommandTopic.welcomeRequest(processID: processID), highWaterMark: options.highWaterMark,
+                    callbacks: .init(
+                        frame: { [unowned self] bytes in
+                            let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
+                                let action = s.router.received(frame: bytes)
+                                guard case .dispatch(let command) = action else { return (action, nil) }
+                                return (action, s.handlers[command.commandType] ?? s.catchAll)
+                            }
+                            // Inline when nothing is queued or running: no task hop for synchronous handlers.
+                            if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
+                                runHandler(command) { () throws in try run(command) }
+                            } else {
+                                execute(action)
+                            }
+                        },
+                        publisherEvents: { [unowned self] in drainSubscriptions() }))
                 s.context = context
                 s.started = true
                 s.running = true
-                s.loop = CommandLoop(publisherDescriptor: descriptor, callbacks: .init(
-                    frame: { [unowned self] bytes, peer in
-                        let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
-                            let action = s.router.received(frame: bytes, from: peer)
-                            guard case .dispatch(let command) = action else { return (action, nil) }
-                            return (action, s.handlers[command.commandType] ?? s.catchAll)
-                        }
-                        // Inline when nothing is queued or running: no task hop for synchronous handlers.
-                        if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
-                            runHandler(command) { () throws in try run(command) }
-                        } else {
-                            execute(action)
-                        }
-                    },
-                    publisherEvents: { [unowned self] in drainSubscriptions() }))
+                s.loop = loop
             } catch let error as ZMQError {
+                publisher.withLock { $0.socket = nil }
                 s.lock.release()
                 throw .zmq(error, endpoint: endpoint)
             } catch {
@@ -245,12 +249,12 @@ public final class IPCCommandSystem: Sendable {
     public func connect(toProcess processID: String, timeout: Double? = nil, waitUntilLive: Bool = true) async throws {
         try CommandTopic.validate(processID: processID)
         let timeout = timeout ?? options.connectTimeout
-        let context = try state.withLock { s throws(IPCError) -> ZMQContext? in
-            guard s.running, let context = s.context else { throw .notRunning }
-            return s.connections.contains(processID) ? nil : context
+        let loop = try state.withLock { s throws(IPCError) -> CommandLoop? in
+            guard s.running, let loop = s.loop else { throw .notRunning }
+            return s.connections.insert(processID).inserted ? loop : nil
         }
-        if let context {
-            try openConnection(to: processID, context: context)
+        if let loop {
+            try await openConnection(to: processID, loop: loop)
         }
         guard waitUntilLive else { return }
         let probe = Task { [self] in
@@ -272,13 +276,14 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
-    /// Stops receiving from `processID`.
+    /// Stops receiving from `processID` (`zmq_disconnect` of its endpoint; what it sent and was not read yet is
+    /// dropped).
     public func disconnect(fromProcess processID: String) {
         let loop = state.withLock { s -> CommandLoop? in
             s.welcomed.remove(processID)
             return s.connections.remove(processID) != nil ? s.loop : nil
         }
-        loop?.remove(peer: processID)
+        loop?.disconnect(directory.commandEndpoint(processID: processID))
     }
 
     /// Waits until `processID` has subscribed to this process (seen on the XPUB socket): from then on, what this
@@ -391,26 +396,15 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
-    private func openConnection(to peer: String, context: ZMQContext) throws(IPCError) {
+    /// Connects the loop's SUB socket to `peer` (already in `connections`; removed again on failure).
+    private func openConnection(to peer: String, loop: CommandLoop) async throws(IPCError) {
         let peerEndpoint = directory.commandEndpoint(processID: peer)
-        let socket: ZMQSocket
-        do {
-            socket = try ZMQSocket(context, .sub)
-            try socket.setHighWaterMarks(send: options.highWaterMark, receive: options.highWaterMark)
-            for prefix in CommandTopic.subscriptions(processID: processID) { try socket.subscribe(prefix) }
-            try socket.connect(peerEndpoint)
-            // Last: the publisher answers it with a welcome once it has seen every subscription above.
-            try socket.subscribe(CommandTopic.welcomeRequest(processID: processID))
-        } catch {
-            throw .zmq(error, endpoint: peerEndpoint)
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<ZMQError?, Never>) in
+            loop.connect(peerEndpoint) { continuation.resume(returning: $0) }
         }
-        let loop = state.withLock { s -> CommandLoop? in
-            guard s.running, !s.connections.contains(peer) else { return nil }
-            s.connections.insert(peer)
-            return s.loop
-        }
-        // nil: another caller connected first (or we stopped): drop this socket.
-        loop?.adopt(SocketBox(socket), peer: peer)
+        guard let failure else { return }
+        state.withLock { _ = $0.connections.remove(peer) }
+        throw failure.errno == ETERM ? .notRunning : .zmq(failure, endpoint: peerEndpoint)
     }
 
     private func execute(_ action: CommandRouter.Action) {
