@@ -63,14 +63,13 @@ public struct CommandRouter: Sendable {
     /// Command types the application handles.
     public private(set) var handledTypes: Set<String> = []
     private var pending: Set<String> = []
-    private var recentIDs: Set<String> = []
-    private var recentRing: [String] = []
-    private var ringNext = 0
+    private var recentIDs: CommandIDWindow
     private var loggedTypes: Set<String> = []
 
     public init(processID: String, duplicateWindow: Int = 4096) {
         self.processID = processID
         self.duplicateWindow = max(1, duplicateWindow)
+        recentIDs = CommandIDWindow(capacity: self.duplicateWindow)
     }
 
     public mutating func registerHandler(type: String) { handledTypes.insert(type) }
@@ -168,17 +167,9 @@ public struct CommandRouter: Sendable {
         return .object(payload)
     }
 
-    /// Adds `id` to the ring of recent ids; false when it was already there.
+    /// Adds `id` to the window of recent ids; false when it was already there.
     private mutating func remember(_ id: String) -> Bool {
-        guard recentIDs.insert(id).inserted else { return false }
-        if recentRing.count < duplicateWindow {
-            recentRing.append(id)
-        } else {
-            recentIDs.remove(recentRing[ringNext])
-            recentRing[ringNext] = id
-            ringNext = (ringNext + 1) % duplicateWindow
-        }
-        return true
+        recentIDs.insert(id)
     }
 
     /// The first problem, then every power of ten.

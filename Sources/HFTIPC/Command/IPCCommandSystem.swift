@@ -330,8 +330,9 @@ public final class IPCCommandSystem: Sendable {
             guard p.buffer.count <= CommandTopic.size else {
                 return .failure(.topicTooLong(topic: target + "." + type, bytes: p.buffer.count))
             }
-            p.buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: CommandTopic.size - p.buffer.count))
-            p.buffer.append(contentsOf: #"{"command_id":""#.utf8)
+            let spaces: StaticString = "                                                                "  // 64
+            p.buffer.append(contentsOf: UnsafeBufferPointer(start: spaces.utf8Start, count: CommandTopic.size - p.buffer.count))
+            JSONWriter.writeLiteral(#"{"command_id":""#, to: &p.buffer)
             let idStart = p.buffer.count
             JSONWriter.writeStringContent(processID, to: &p.buffer)
             let idEscaped = p.buffer.count - idStart != processID.utf8.count
@@ -341,15 +342,15 @@ public final class IPCCommandSystem: Sendable {
             JSONWriter.writeInteger(Int64(n), to: &p.buffer)
             let id = idEscaped ? "\(processID)_\(now)_\(n)"
                 : p.buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[idStart...]), as: UTF8.self) }
-            p.buffer.append(contentsOf: #"","sender_id":"#.utf8)
+            JSONWriter.writeLiteral(#"","sender_id":"#, to: &p.buffer)
             JSONWriter.writeString(processID, to: &p.buffer)
-            p.buffer.append(contentsOf: #","target_id":"#.utf8)
+            JSONWriter.writeLiteral(#","target_id":"#, to: &p.buffer)
             JSONWriter.writeString(target, to: &p.buffer)
-            p.buffer.append(contentsOf: #","command_type":"#.utf8)
+            JSONWriter.writeLiteral(#","command_type":"#, to: &p.buffer)
             JSONWriter.writeString(type, to: &p.buffer)
-            p.buffer.append(contentsOf: #","timestamp":"#.utf8)
+            JSONWriter.writeLiteral(#","timestamp":"#, to: &p.buffer)
             JSONWriter.writeInteger(now, to: &p.buffer)
-            p.buffer.append(contentsOf: #","payload":"#.utf8)
+            JSONWriter.writeLiteral(#","payload":"#, to: &p.buffer)
             if let inReplyTo, case .object(let members) = payload {
                 JSONWriter.writeObject(members, extra: (IPCCommand.inReplyToKey, inReplyTo), to: &p.buffer)
             } else {
@@ -479,8 +480,8 @@ public final class IPCCommandSystem: Sendable {
                 return out
             }
             for message in messages {
-                let router = state.withLock { $0.router }
-                switch router.subscription(message) {
+                // Read in place: a copy of the router would make its next frame copy the id window.
+                switch state.withLock({ $0.router.subscription(message) }) {
                 case .sendWelcome(let peer):
                     do {
                         try sendCommand(target: peer, type: CommandType.welcome, payload: [:])
