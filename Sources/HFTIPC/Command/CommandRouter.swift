@@ -107,17 +107,19 @@ public struct CommandRouter: Sendable {
             statistics.duplicates += 1
             return .ignore
         }
-        if let request = command.inReplyTo {
+        let handled = handledTypes.contains(command.commandType)
+        // `in_reply_to` (a scan of the payload) matters only with requests pending or for a type nobody handles.
+        if !pending.isEmpty || !(handled || hasCatchAll), let request = command.inReplyTo {
             if pending.remove(request) != nil {
                 statistics.repliesMatched += 1
                 return .completeRequest(commandID: request, reply: command)
             }
-            if !handledTypes.contains(command.commandType) && !hasCatchAll {
+            if !handled && !hasCatchAll {
                 statistics.lateReplies += 1
                 return .ignore
             }
         }
-        if handledTypes.contains(command.commandType) {
+        if handled {
             statistics.dispatched += 1
             return .dispatch(command)
         }

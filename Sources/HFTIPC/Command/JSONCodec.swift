@@ -223,6 +223,22 @@ enum JSONWriter {
             out.append(UInt8(ascii: ":"))
             writeString(e.value, to: &out)
         }
+        // Most command payloads have no member or one (replies, pings): no ordering needed.
+        if members.count <= 1 {
+            if let (key, value) = members.first, key != extra?.key {
+                if let e = extra, e.key < key {
+                    extraMember(e)
+                    member(key, value)
+                } else {
+                    member(key, value)
+                    if let e = extra { extraMember(e) }
+                }
+            } else if let e = extra {
+                extraMember(e)
+            }
+            out.append(UInt8(ascii: "}"))
+            return
+        }
         withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: members.count) { order in
             var n = 0
             for index in members.indices where members[index].key != extra?.key {
