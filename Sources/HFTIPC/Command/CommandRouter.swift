@@ -72,7 +72,20 @@ public struct CommandRouter: Sendable {
         recentIDs = CommandIDWindow(capacity: self.duplicateWindow)
     }
 
-    public mutating func registerHandler(type: String) { handledTypes.insert(type) }
+    public mutating func registerHandler(type: String) {
+        handledTypes.insert(type)
+        lastLookup = nil
+    }
+
+    /// The last type looked up in ``handledTypes`` (commands come in runs of one type: no hashing for those).
+    private var lastLookup: (type: String, handled: Bool)?
+
+    private mutating func isHandled(_ type: String) -> Bool {
+        if let last = lastLookup, last.type == type { return last.handled }
+        let handled = handledTypes.contains(type)
+        lastLookup = (type, handled)
+        return handled
+    }
     /// A handler for every type without its own handler (`ping` keeps its default answer unless handled).
     public private(set) var hasCatchAll = false
     public mutating func registerCatchAll() { hasCatchAll = true }
@@ -107,7 +120,7 @@ public struct CommandRouter: Sendable {
             statistics.duplicates += 1
             return .ignore
         }
-        let handled = handledTypes.contains(command.commandType)
+        let handled = isHandled(command.commandType)
         // `in_reply_to` (a scan of the payload) matters only with requests pending or for a type nobody handles.
         if !pending.isEmpty || !(handled || hasCatchAll), let request = command.inReplyTo {
             if pending.remove(request) != nil {

@@ -99,7 +99,7 @@ public final class IPCCommandSystem: Sendable {
                             let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
                                 let action = s.router.received(frame: bytes)
                                 guard case .dispatch(let command) = action else { return (action, nil) }
-                                return (action, s.handlers[command.commandType] ?? s.catchAll)
+                                return (action, s.handler(for: command.commandType))
                             }
                             // Inline when nothing is queued or running: no task hop for synchronous handlers.
                             if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
@@ -439,7 +439,7 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func run(_ command: IPCCommand) async {
-        switch state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) {
+        switch state.withLock({ $0.handler(for: command.commandType) }) {
         case .async(let handler)?:
             do {
                 try await handler(command)
