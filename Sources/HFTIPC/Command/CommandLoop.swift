@@ -168,13 +168,13 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         var lastPublisherCheck = Self.monotonicMilliseconds()
         var sawWake = false
         while true {
-            let (jobs, requests, stopping) = shared.withLock { s in
+            let (jobs, requests, stopping) = shared.withLock { s -> ([UnownedJob], [Request], Bool) in
                 if sawWake { s.wakeSent = false }
-                defer {
-                    s.jobs.removeAll(keepingCapacity: true)
-                    s.requests.removeAll()
-                }
-                return (s.jobs, s.requests, s.stopping)
+                guard !s.jobs.isEmpty || !s.requests.isEmpty else { return ([], [], s.stopping) }  // no allocation
+                var (jobs, requests): ([UnownedJob], [Request]) = ([], [])
+                swap(&jobs, &s.jobs)
+                swap(&requests, &s.requests)
+                return (jobs, requests, s.stopping)
             }
             sawWake = false
             if stopping { break }
