@@ -14,8 +14,10 @@ import Glibc
 /// - Jobs, connection requests and `stop()` from other threads wake the loop through an inproc PUB socket
 ///   connected to that same SUB: the frame `{own_id}.` + a zero byte (under the unicast subscription, so peers see
 ///   no extra subscription; shorter than a topic, so never a command: such a frame is not routed).
-/// - The receive timeout (10 ms) bounds how late the publishing XPUB's subscription messages (welcome requests,
-///   subscribers joining and leaving) are read: they are read when 10 ms passed since the last read.
+/// - The publishing XPUB's subscription messages (welcome requests, subscribers joining and leaving) are read by a
+///   second thread, the watcher: it waits with `poll(2)` on the XPUB's ZMQ_FD, at most 10 ms (ZMQ_FD is edge-like
+///   and sends from other threads may consume its signal), so the receive thread blocks without a timeout, as a
+///   C receiver does (a timeout arms a kernel timer per wait).
 ///
 /// After `stop()`, jobs run on global dispatch threads, so tasks that still had this executor as preference finish.
 ///
@@ -25,7 +27,8 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     struct Callbacks: Sendable {
         /// One frame from one of the connections.
         var frame: @Sendable (UnsafeRawBufferPointer) -> Void
-        /// The publishing socket may have subscription messages (10 ms passed since the last call).
+        /// The publishing socket may have subscription messages (its descriptor was readable, or 10 ms passed);
+        /// called on the watcher thread.
         var publisherEvents: @Sendable () -> Void
     }
 
@@ -44,8 +47,8 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         var stopped = false
     }
 
-    /// How long a receive waits before the publisher's subscriptions are read again, in milliseconds.
-    static let publisherCheckMilliseconds: UInt64 = 10
+    /// How long the watcher waits at most before reading the publisher's subscriptions again, in milliseconds.
+    static let publisherCheckMilliseconds: Int32 = 10
 
     private let shared = Mutex<Shared>(Shared())
     /// The inproc PUB that wakes the loop (nil once the loop ended). Sent to from any thread, under its lock.
@@ -56,13 +59,19 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     private let wakeFrame: [UInt8]
     private var thread: WorkerThread?
     private var loopThread = pthread_t()
+    private var watcher: WorkerThread?
+    private var watcherThread = pthread_t()
+    /// A pipe that ends the watcher (it polls the read end).
+    private let watcherStop: (read: Int32, write: Int32)
+    private let publisherDescriptor: Int32
     /// Loop thread only.
     private var socket: ZMQSocket?
     private var welcomeSubscribed = false
 
     /// Creates the SUB socket (subscribed to `subscriptions`, the first of which is the unicast prefix `{own_id}.`),
     /// the wake path (checked live before returning) and the thread.
-    init(context: ZMQContext, subscriptions: [[UInt8]], welcomeRequest: [UInt8], highWaterMark: Int32, callbacks: Callbacks) throws(ZMQError) {
+    init(context: ZMQContext, subscriptions: [[UInt8]], welcomeRequest: [UInt8], highWaterMark: Int32, publisherDescriptor: Int32,
+         callbacks: Callbacks) throws(ZMQError) {
         wakeFrame = subscriptions[0] + [0]
         let sub = try ZMQSocket(context, .sub)
         let pub = try ZMQSocket(context, .pub)
@@ -73,7 +82,12 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         for prefix in subscriptions { try sub.subscribe(prefix) }
         try sub.connect(endpoint)
         try Self.awaitWakePath(sub: sub, pub: pub, frame: wakeFrame)
-        try sub.setReceiveTimeout(milliseconds: Int32(Self.publisherCheckMilliseconds))
+        try sub.setReceiveTimeout(milliseconds: -1)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw ZMQError(call: "pipe", errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        watcherStop = (fds[0], fds[1])
+        self.publisherDescriptor = publisherDescriptor
         socket = sub
         waker = Mutex(pub)
         self.welcomeRequest = welcomeRequest
@@ -85,6 +99,18 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
             run()
         }
         while !started.withLock({ $0 }) { sched_yield() }
+        let watching = Mutex<Bool>(false)
+        watcher = WorkerThread(name: "ipc-subscriptions") { [self] in
+            watcherThread = pthread_self()
+            watching.withLock { $0 = true }
+            watch()
+        }
+        while !watching.withLock({ $0 }) { sched_yield() }
+    }
+
+    deinit {
+        close(watcherStop.read)
+        close(watcherStop.write)
     }
 
     /// A PUB drops what it sends before the SUB's subscription reached it: wake until a wake frame arrives.
@@ -127,10 +153,28 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         }
         guard first else { return }
         wake(force: true)
+        var one: UInt8 = 1
+        _ = write(watcherStop.write, &one, 1)
+        if pthread_equal(pthread_self(), watcherThread) == 0 {
+            watcher?.join()
+            watcher = nil
+        }
         // Called from a handler (on this thread): the loop ends after the current job, unjoined.
         guard pthread_equal(pthread_self(), loopThread) == 0 else { return }
         thread?.join()
         thread = nil
+    }
+
+    /// The watcher thread: reads the publisher's subscription messages when its descriptor signals, and every
+    /// 10 ms (a signal consumed by a send on another thread is not repeated), until `stop()`.
+    private func watch() {
+        var items = [pollfd(fd: publisherDescriptor, events: Int16(POLLIN), revents: 0),
+                     pollfd(fd: watcherStop.read, events: Int16(POLLIN), revents: 0)]
+        while true {
+            _ = poll(&items, nfds_t(items.count), Self.publisherCheckMilliseconds)
+            if items[1].revents != 0 { return }
+            callbacks.publisherEvents()
+        }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -165,7 +209,6 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     private func run() {
         var message = zmq_msg_t()
         zmq_msg_init(&message)
-        var lastPublisherCheck = Self.monotonicMilliseconds()
         var sawWake = false
         while true {
             let (jobs, requests, stopping) = shared.withLock { s -> ([UnownedJob], [Request], Bool) in
@@ -195,12 +238,7 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
             } else if zmq_errno() == ETERM {
                 break  // the context is shutting down: the loop is being stopped
             }
-            // EAGAIN: the timeout passed; EINTR: a signal. Either way, look at the publisher when it is due.
-            let now = Self.monotonicMilliseconds()
-            if now &- lastPublisherCheck >= Self.publisherCheckMilliseconds {
-                lastPublisherCheck = now
-                callbacks.publisherEvents()
-            }
+            // EAGAIN (after a look without waiting) and EINTR: go round.
         }
         zmq_msg_close(&message)
         socket = nil  // closes it, on its thread
@@ -244,11 +282,6 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    private static func monotonicMilliseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
-        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
-    }
 }
 
 /// Runs work elsewhere when the loop is gone (rare: only jobs of tasks still running after `stop()`).

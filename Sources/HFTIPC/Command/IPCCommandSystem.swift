@@ -89,12 +89,13 @@ public final class IPCCommandSystem: Sendable {
                 guard chmod(socketFile, 0o600) == 0 else {
                     throw IPCError.fileSystem(path: socketFile, detail: "cannot chmod 0600: \(String(cString: strerror(errno)))")
                 }
+                let descriptor = xpub.notificationDescriptor
                 let box = SocketBox(xpub)
                 publisher.withLock { $0.socket = box.take() }
                 let loop = try CommandLoop(
                     context: context, subscriptions: CommandTopic.subscriptions(processID: processID),
                     welcomeRequest: CommandTopic.welcomeRequest(processID: processID), highWaterMark: options.highWaterMark,
-                    callbacks: .init(
+                    publisherDescriptor: descriptor, callbacks: .init(
                         frame: { [unowned self] bytes in
                             let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
                                 let action = s.router.received(frame: bytes)
