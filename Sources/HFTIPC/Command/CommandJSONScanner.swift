@@ -95,6 +95,16 @@ struct CommandJSONScanner {
     mutating func string() throws(JSONParseError) -> (Range<Int>, escaped: Bool) {
         index += 1
         let start = index
+        // 8 bytes at a time while none is a quote, a backslash or a control character (then byte by byte).
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while index + 8 <= bytes.count {
+            let w = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & (ones &* 0x80) != 0 { break }
+            index += 8
+        }
         while index < bytes.count {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
