@@ -322,14 +322,19 @@ public final class IPCCommandSystem: Sendable {
         try Self.check(target: target, type: type)
         let now = Self.nowMicroseconds()
         let n = counter.add(1, ordering: .relaxed).newValue
-        let result = publisher.withLock { p -> Result<String, IPCError> in
-            guard let socket = p.socket else { return .failure(.notRunning) }
+        var failure: IPCError?
+        let sentID = publisher.withLock { p -> String? in
+            guard let socket = p.socket else {
+                failure = .notRunning
+                return nil
+            }
             p.buffer.removeAll(keepingCapacity: true)
             p.buffer.append(contentsOf: target.utf8)
             p.buffer.append(UInt8(ascii: "."))
             p.buffer.append(contentsOf: type.utf8)
             guard p.buffer.count <= CommandTopic.size else {
-                return .failure(.topicTooLong(topic: target + "." + type, bytes: p.buffer.count))
+                failure = .topicTooLong(topic: target + "." + type, bytes: p.buffer.count)
+                return nil
             }
             let spaces: StaticString = "                                                                "  // 64
             p.buffer.append(contentsOf: UnsafeBufferPointer(start: spaces.utf8Start, count: CommandTopic.size - p.buffer.count))
@@ -359,14 +364,15 @@ public final class IPCCommandSystem: Sendable {
             }
             p.buffer.append(UInt8(ascii: "}"))
             let sent = p.buffer.withUnsafeBytes { zmq_send(socket.handle, $0.baseAddress, $0.count, 0) }
-            return sent >= 0 ? .success(id) : .failure(.zmq(.last("zmq_send"), endpoint: endpoint))
-        }
-        switch result {
-        case .success(let id):
-            sentCount.add(1, ordering: .relaxed)
+            guard sent >= 0 else {
+                failure = .zmq(.last("zmq_send"), endpoint: endpoint)
+                return nil
+            }
             return id
-        case .failure(let error): throw error
         }
+        guard let sentID else { throw failure ?? .notRunning }
+        sentCount.add(1, ordering: .relaxed)
+        return sentID
     }
 
     private static func check(target: String, type: String) throws(IPCError) {
