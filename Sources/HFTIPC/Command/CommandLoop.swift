@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The command system's one thread: it receives every connection's commands on one SUB socket, blocked inside
+/// The command system's receive thread: it receives every connection's commands on one SUB socket, blocked inside
 /// `zmq_msg_recv` as a C receiver is, and is the executor of the dispatcher task, so a command goes from its socket
 /// through the router to its handler without a thread hop (a hop costs more than the rest of the path).
 ///

@@ -14,9 +14,10 @@ import Glibc
 ///   publisher answers the receiver's last subscription (`{id}._ipc_welcome`) with a welcome command, and ZeroMQ
 ///   delivers in order, so nothing it sends afterwards is lost. Peers that send no welcome (plain PUB sockets of the
 ///   original Python design) are probed with `ping` after ``Options/probeAfter``; their `pong` proves it too.
-/// - Every connection has its own SUB socket (its receive worker); one loop thread (`CommandLoop`) polls them all,
-///   routes frames through ``CommandRouter`` and feeds one inbox that one dispatcher task drains, running handlers
-///   one at a time, in arrival order. The loop thread is the dispatcher's executor: no thread hop per command.
+/// - One SUB socket connects to every process listened to (ZeroMQ fair-queues them); one loop thread (`CommandLoop`)
+///   blocks in `zmq_msg_recv` on it, routes frames through ``CommandRouter`` and feeds one inbox that one dispatcher
+///   task drains, running handlers one at a time, in arrival order. The loop thread is the dispatcher's executor: no
+///   thread hop per command. A second thread reads the publishing socket's subscription messages (welcomes).
 /// - Pings are answered with `pong` (echoing `time`) unless a `ping` handler is registered.
 /// - High-water marks are 0 (unlimited) by default: commands are rare and are never dropped by ZeroMQ.
 ///
