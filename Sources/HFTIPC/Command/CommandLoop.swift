@@ -15,9 +15,11 @@ import Glibc
 ///   connected to that same SUB: the frame `{own_id}.` + a zero byte (under the unicast subscription, so peers see
 ///   no extra subscription; shorter than a topic, so never a command: such a frame is not routed).
 /// - The publishing XPUB's subscription messages (welcome requests, subscribers joining and leaving) are read by a
-///   second thread, the watcher: it waits with `poll(2)` on the XPUB's ZMQ_FD, at most 10 ms (ZMQ_FD is edge-like
-///   and sends from other threads may consume its signal), so the receive thread blocks without a timeout, as a
-///   C receiver does (a timeout arms a kernel timer per wait).
+///   second thread, the watcher: it waits with `poll(2)` on the XPUB's ZMQ_FD, at most 100 ms (ZMQ_FD is edge-like:
+///   a send on another thread may consume the signal while the watcher is busy), so the receive thread blocks
+///   without a timeout, as a C receiver does (a timeout arms a kernel timer per wait). Not 10 ms: wake-ups that
+///   frequent made the scheduler move the busy threads of a round trip into slow placements (benchmark: p50 ≈ 37
+///   instead of ≈ 28 µs in most runs).
 ///
 /// After `stop()`, jobs run on global dispatch threads, so tasks that still had this executor as preference finish.
 ///
@@ -27,7 +29,7 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     struct Callbacks: Sendable {
         /// One frame from one of the connections.
         var frame: @Sendable (UnsafeRawBufferPointer) -> Void
-        /// The publishing socket may have subscription messages (its descriptor was readable, or 10 ms passed);
+        /// The publishing socket may have subscription messages (its descriptor was readable, or 100 ms passed);
         /// called on the watcher thread.
         var publisherEvents: @Sendable () -> Void
     }
@@ -47,8 +49,9 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
         var stopped = false
     }
 
-    /// How long the watcher waits at most before reading the publisher's subscriptions again, in milliseconds.
-    static let publisherCheckMilliseconds: Int32 = 10
+    /// How long the watcher waits at most before reading the publisher's subscriptions again, in milliseconds
+    /// (only a signal consumed by a concurrent send waits that long).
+    static let publisherCheckMilliseconds: Int32 = 100
 
     private let shared = Mutex<Shared>(Shared())
     /// The inproc PUB that wakes the loop (nil once the loop ended). Sent to from any thread, under its lock.
@@ -166,7 +169,7 @@ final class CommandLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// The watcher thread: reads the publisher's subscription messages when its descriptor signals, and every
-    /// 10 ms (a signal consumed by a send on another thread is not repeated), until `stop()`.
+    /// 100 ms (a signal consumed by a send on another thread is not repeated), until `stop()`.
     private func watch() {
         var items = [pollfd(fd: publisherDescriptor, events: Int16(POLLIN), revents: 0),
                      pollfd(fd: watcherStop.read, events: Int16(POLLIN), revents: 0)]
