@@ -1,3 +1,4 @@
+import Foundation
 import HFTIPC
 import Testing
 
@@ -74,6 +75,22 @@ import Testing
     /// The one-pass envelope decoder keeps the payload as bytes: it must still reject what RFC 8259 rejects anywhere
     /// in the body (the payload included), decode escapes in the envelope, and find `in_reply_to` only at the
     /// payload's top level.
+    /// The scanner reads strings 8 bytes at a time: a quote, an escape, a raw control character or a multi-byte
+    /// character at every position of strings up to 40 bytes is handled as Foundation's JSON parser handles it.
+    @Test func envelopeStringsAgreeWithFoundationAtEveryPosition() throws {
+        for length in 0..<40 {
+            for position in 0...length {
+                for special in [#"\""#, #"\\"#, #"\n"#, #"\u00e9"#, "é", "€", "\u{01}", "\u{1F}", "\u{7F}", " "] {
+                    let content = String(repeating: "a", count: position) + special + String(repeating: "b", count: length - position)
+                    let json = #"{"command_id":"\#(content)","sender_id":"s","target_id":"x","command_type":"y","timestamp":1}"#
+                    let reference = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+                    let decoded = try? IPCCommand.decode(frame: Self.frame(topic: "x.y", json: json)).get()
+                    #expect(decoded?.commandID == reference?["command_id"] as? String, "\(json.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test func envelopeScanValidatesEverythingAndKeepsThePayloadExact() throws {
         func envelope(id: String = #""a""#, payload: String) -> [UInt8] {
             Self.frame(topic: "x.y", json: #"{"command_id":\#(id),"sender_id":"s","target_id":"x","command_type":"y","timestamp":1,"payload":\#(payload)}"#)

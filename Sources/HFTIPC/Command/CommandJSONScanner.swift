@@ -6,6 +6,8 @@
 struct CommandJSONScanner {
     let bytes: UnsafeRawBufferPointer
     var index: Int
+    /// Whether the last string read by ``string()`` had escapes.
+    private var lastStringEscaped = false
 
     init(_ bytes: UnsafeRawBufferPointer, at index: Int = 0) {
         self.bytes = bytes
@@ -25,8 +27,9 @@ struct CommandJSONScanner {
     }
 
     /// Calls `member` with each top-level member's key range (without quotes; `escaped` when it has a `\`) and
-    /// value range of the object at `index`; the whole object is validated. `member` may not move the scanner.
-    mutating func members(_ member: (_ key: Range<Int>, _ escaped: Bool, _ value: Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    /// value range of the object at `index` (`valueEscaped`: the value is a string with a `\`); the whole object is
+    /// validated. `member` may not move the scanner.
+    mutating func members(_ member: (_ key: Range<Int>, _ escaped: Bool, _ value: Range<Int>, _ valueEscaped: Bool) throws(JSONParseError) -> Void) throws(JSONParseError) {
         skipSpace()
         guard peek == UInt8(ascii: "{") else { throw error("expected an object") }
         index += 1
@@ -41,8 +44,9 @@ struct CommandJSONScanner {
             index += 1
             skipSpace()
             let start = index
+            lastStringEscaped = false
             try skipValue(depth: 1)
-            try member(key, escaped, start..<index)
+            try member(key, escaped, start..<index, lastStringEscaped)
             skipSpace()
             if peek == UInt8(ascii: ",") { index += 1; continue }
             if peek == UInt8(ascii: "}") { index += 1; return }
@@ -56,7 +60,7 @@ struct CommandJSONScanner {
         guard let c = peek else { throw error("expected a value, found the end") }
         switch c {
         case UInt8(ascii: "{"):
-            try members { (_, _, _) throws(JSONParseError) in }
+            try members { (_, _, _, _) throws(JSONParseError) in }
         case UInt8(ascii: "["):
             index += 1
             skipSpace()
@@ -91,10 +95,21 @@ struct CommandJSONScanner {
     mutating func string() throws(JSONParseError) -> (Range<Int>, escaped: Bool) {
         index += 1
         let start = index
+        // 8 bytes at a time while none is a quote, a backslash or a control character (then byte by byte).
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while index + 8 <= bytes.count {
+            let w = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & (ones &* 0x80) != 0 { break }
+            index += 8
+        }
         while index < bytes.count {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
                 index += 1
+                lastStringEscaped = false
                 return (start..<index - 1, false)
             }
             if c == UInt8(ascii: "\\") { break }
@@ -105,6 +120,7 @@ struct CommandJSONScanner {
         var cursor = JSONParser.Cursor(bytes: bytes, index: start - 1)
         _ = try cursor.string()
         index = cursor.index
+        lastStringEscaped = true
         return (start..<index - 1, true)
     }
 

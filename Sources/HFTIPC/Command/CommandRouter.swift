@@ -63,17 +63,29 @@ public struct CommandRouter: Sendable {
     /// Command types the application handles.
     public private(set) var handledTypes: Set<String> = []
     private var pending: Set<String> = []
-    private var recentIDs: Set<String> = []
-    private var recentRing: [String] = []
-    private var ringNext = 0
+    private var recentIDs: CommandIDWindow
     private var loggedTypes: Set<String> = []
 
     public init(processID: String, duplicateWindow: Int = 4096) {
         self.processID = processID
         self.duplicateWindow = max(1, duplicateWindow)
+        recentIDs = CommandIDWindow(capacity: self.duplicateWindow)
     }
 
-    public mutating func registerHandler(type: String) { handledTypes.insert(type) }
+    public mutating func registerHandler(type: String) {
+        handledTypes.insert(type)
+        lastLookup = nil
+    }
+
+    /// The last type looked up in ``handledTypes`` (commands come in runs of one type: no hashing for those).
+    private var lastLookup: (type: String, handled: Bool)?
+
+    private mutating func isHandled(_ type: String) -> Bool {
+        if let last = lastLookup, last.type == type { return last.handled }
+        let handled = handledTypes.contains(type)
+        lastLookup = (type, handled)
+        return handled
+    }
     /// A handler for every type without its own handler (`ping` keeps its default answer unless handled).
     public private(set) var hasCatchAll = false
     public mutating func registerCatchAll() { hasCatchAll = true }
@@ -84,15 +96,16 @@ public struct CommandRouter: Sendable {
     public mutating func countHandlerError() { statistics.handlerErrors += 1 }
     public mutating func countWelcomeSent() { statistics.welcomesSent += 1 }
 
-    /// One frame from the connection to `connection` (the process we subscribed to).
-    public mutating func received(frame: UnsafeRawBufferPointer, from connection: String) -> Action {
+    /// One received frame; `connection` (when the driver knows which process it came from) names it in logs.
+    public mutating func received(frame: UnsafeRawBufferPointer, from connection: String? = nil) -> Action {
         statistics.framesReceived += 1
         let command: IPCCommand
         switch IPCCommand.decode(frame: frame) {
         case .failure(let error):
             statistics.malformed += 1
             guard Self.isLogWorthy(statistics.malformed) else { return .ignore }
-            return .logProblem("malformed command frame #\(statistics.malformed) from \(connection): \(error.reason); sample: \(Self.sample(frame))")
+            let origin = connection.map { " from \($0)" } ?? ""
+            return .logProblem("malformed command frame #\(statistics.malformed)\(origin): \(error.reason); sample: \(Self.sample(frame))")
         case .success(let c): command = c
         }
         guard CommandTopic.matches(target: command.targetID, processID: processID) else {
@@ -107,17 +120,19 @@ public struct CommandRouter: Sendable {
             statistics.duplicates += 1
             return .ignore
         }
-        if let request = command.inReplyTo {
+        let handled = isHandled(command.commandType)
+        // `in_reply_to` (a scan of the payload) matters only with requests pending or for a type nobody handles.
+        if !pending.isEmpty || !(handled || hasCatchAll), let request = command.inReplyTo {
             if pending.remove(request) != nil {
                 statistics.repliesMatched += 1
                 return .completeRequest(commandID: request, reply: command)
             }
-            if !handledTypes.contains(command.commandType) && !hasCatchAll {
+            if !handled && !hasCatchAll {
                 statistics.lateReplies += 1
                 return .ignore
             }
         }
-        if handledTypes.contains(command.commandType) {
+        if handled {
             statistics.dispatched += 1
             return .dispatch(command)
         }
@@ -136,7 +151,7 @@ public struct CommandRouter: Sendable {
         return .ignore
     }
 
-    public mutating func received(frame: [UInt8], from connection: String) -> Action {
+    public mutating func received(frame: [UInt8], from connection: String? = nil) -> Action {
         frame.withUnsafeBytes { received(frame: $0, from: connection) }
     }
 
@@ -167,17 +182,9 @@ public struct CommandRouter: Sendable {
         return .object(payload)
     }
 
-    /// Adds `id` to the ring of recent ids; false when it was already there.
+    /// Adds `id` to the window of recent ids; false when it was already there.
     private mutating func remember(_ id: String) -> Bool {
-        guard recentIDs.insert(id).inserted else { return false }
-        if recentRing.count < duplicateWindow {
-            recentRing.append(id)
-        } else {
-            recentIDs.remove(recentRing[ringNext])
-            recentRing[ringNext] = id
-            ringNext = (ringNext + 1) % duplicateWindow
-        }
-        return true
+        recentIDs.insert(id)
     }
 
     /// The first problem, then every power of ten.

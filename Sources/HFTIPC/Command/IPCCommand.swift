@@ -79,10 +79,10 @@ public struct IPCCommand: Sendable, Hashable {
             return bytes.withUnsafeBytes { raw -> String? in
                 var found: String?
                 var scanner = CommandJSONScanner(raw)
-                try? scanner.members { (key, escaped, value) throws(JSONParseError) in
+                try? scanner.members { (key, escaped, value, valueEscaped) throws(JSONParseError) in
                     guard CommandJSONScanner.key(raw, key, escaped: escaped, equals: "in_reply_to") else { return }
                     if raw[value.lowerBound] == UInt8(ascii: "\"") {
-                        found = CommandJSONScanner.text(raw, value.lowerBound + 1..<value.upperBound - 1, escaped: raw[value].contains(UInt8(ascii: "\\")))
+                        found = CommandJSONScanner.text(raw, value.lowerBound + 1..<value.upperBound - 1, escaped: valueEscaped)
                     } else {
                         found = nil
                     }
@@ -146,7 +146,7 @@ public struct IPCCommand: Sendable, Hashable {
                 try scanner.skipValue(depth: 0)
                 return .failure(.init(reason: "body is not a JSON object"))
             }
-            try scanner.members { (key, escaped, value) throws(JSONParseError) in
+            try scanner.members { (key, escaped, value, valueEscaped) throws(JSONParseError) in
                 let slot: Int
                 if CommandJSONScanner.key(body, key, escaped: escaped, equals: "command_id") { slot = 0 }
                 else if CommandJSONScanner.key(body, key, escaped: escaped, equals: "sender_id") { slot = 1 }
@@ -157,8 +157,7 @@ public struct IPCCommand: Sendable, Hashable {
                 else { return }
                 var string: (Range<Int>, Bool)?
                 if body[value.lowerBound] == UInt8(ascii: "\"") {
-                    let content = value.lowerBound + 1..<value.upperBound - 1
-                    string = (content, body[content].contains(UInt8(ascii: "\\")))
+                    string = (value.lowerBound + 1..<value.upperBound - 1, valueEscaped)
                 }
                 fields.set(slot, string)
             }

@@ -32,8 +32,22 @@ extension IPCCommandSystem {
             case sync(SynchronousHandler)
         }
 
-        var handlers: [String: HandlerKind] = [:]
-        var catchAll: HandlerKind?
+        var handlers: [String: HandlerKind] = [:] {
+            didSet { lastHandler = nil }
+        }
+        var catchAll: HandlerKind? {
+            didSet { lastHandler = nil }
+        }
+        /// The last lookup of ``handler(for:)`` (commands come in runs of one type: no hashing for those).
+        private var lastHandler: (type: String, kind: HandlerKind?)?
+
+        /// The handler for `type`, else the catch-all.
+        mutating func handler(for type: String) -> HandlerKind? {
+            if let last = lastHandler, last.type == type { return last.kind }
+            let kind = handlers[type] ?? catchAll
+            lastHandler = (type, kind)
+            return kind
+        }
         var requests: [String: CheckedContinuation<IPCCommand, any Error>] = [:]
         var connections: Set<String> = []
         var welcomed: Set<String> = []

@@ -14,9 +14,10 @@ import Glibc
 ///   publisher answers the receiver's last subscription (`{id}._ipc_welcome`) with a welcome command, and ZeroMQ
 ///   delivers in order, so nothing it sends afterwards is lost. Peers that send no welcome (plain PUB sockets of the
 ///   original Python design) are probed with `ping` after ``Options/probeAfter``; their `pong` proves it too.
-/// - Every connection has its own SUB socket (its receive worker); one loop thread (`CommandLoop`) polls them all,
-///   routes frames through ``CommandRouter`` and feeds one inbox that one dispatcher task drains, running handlers
-///   one at a time, in arrival order. The loop thread is the dispatcher's executor: no thread hop per command.
+/// - One SUB socket connects to every process listened to (ZeroMQ fair-queues them); one loop thread (`CommandLoop`)
+///   blocks in `zmq_msg_recv` on it, routes frames through ``CommandRouter`` and feeds one inbox that one dispatcher
+///   task drains, running handlers one at a time, in arrival order. The loop thread is the dispatcher's executor: no
+///   thread hop per command. A second thread reads the publishing socket's subscription messages (welcomes).
 /// - Pings are answered with `pong` (echoing `time`) unless a `ping` handler is registered.
 /// - High-water marks are 0 (unlimited) by default: commands are rare and are never dropped by ZeroMQ.
 ///
@@ -92,25 +93,30 @@ public final class IPCCommandSystem: Sendable {
                 let descriptor = xpub.notificationDescriptor
                 let box = SocketBox(xpub)
                 publisher.withLock { $0.socket = box.take() }
+                let loop = try CommandLoop(
+                    context: context, subscriptions: CommandTopic.subscriptions(processID: processID),
+                    welcomeRequest: CommandTopic.welcomeRequest(processID: processID), highWaterMark: options.highWaterMark,
+                    publisherDescriptor: descriptor, callbacks: .init(
+                        frame: { [unowned self] bytes in
+                            let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
+                                let action = s.router.received(frame: bytes)
+                                guard case .dispatch(let command) = action else { return (action, nil) }
+                                return (action, s.handler(for: command.commandType))
+                            }
+                            // Inline when nothing is queued or running: no task hop for synchronous handlers.
+                            if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
+                                runHandler(command) { () throws in try run(command) }
+                            } else {
+                                execute(action)
+                            }
+                        },
+                        publisherEvents: { [unowned self] in drainSubscriptions() }))
                 s.context = context
                 s.started = true
                 s.running = true
-                s.loop = CommandLoop(publisherDescriptor: descriptor, callbacks: .init(
-                    frame: { [unowned self] bytes, peer in
-                        let (action, handler) = state.withLock { s -> (CommandRouter.Action, State.HandlerKind?) in
-                            let action = s.router.received(frame: bytes, from: peer)
-                            guard case .dispatch(let command) = action else { return (action, nil) }
-                            return (action, s.handlers[command.commandType] ?? s.catchAll)
-                        }
-                        // Inline when nothing is queued or running: no task hop for synchronous handlers.
-                        if case .dispatch(let command) = action, case .sync(let run)? = handler, inbox.isIdle {
-                            runHandler(command) { () throws in try run(command) }
-                        } else {
-                            execute(action)
-                        }
-                    },
-                    publisherEvents: { [unowned self] in drainSubscriptions() }))
+                s.loop = loop
             } catch let error as ZMQError {
+                publisher.withLock { $0.socket = nil }
                 s.lock.release()
                 throw .zmq(error, endpoint: endpoint)
             } catch {
@@ -245,12 +251,12 @@ public final class IPCCommandSystem: Sendable {
     public func connect(toProcess processID: String, timeout: Double? = nil, waitUntilLive: Bool = true) async throws {
         try CommandTopic.validate(processID: processID)
         let timeout = timeout ?? options.connectTimeout
-        let context = try state.withLock { s throws(IPCError) -> ZMQContext? in
-            guard s.running, let context = s.context else { throw .notRunning }
-            return s.connections.contains(processID) ? nil : context
+        let loop = try state.withLock { s throws(IPCError) -> CommandLoop? in
+            guard s.running, let loop = s.loop else { throw .notRunning }
+            return s.connections.insert(processID).inserted ? loop : nil
         }
-        if let context {
-            try openConnection(to: processID, context: context)
+        if let loop {
+            try await openConnection(to: processID, loop: loop)
         }
         guard waitUntilLive else { return }
         let probe = Task { [self] in
@@ -272,13 +278,14 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
-    /// Stops receiving from `processID`.
+    /// Stops receiving from `processID` (`zmq_disconnect` of its endpoint; what it sent and was not read yet is
+    /// dropped).
     public func disconnect(fromProcess processID: String) {
         let loop = state.withLock { s -> CommandLoop? in
             s.welcomed.remove(processID)
             return s.connections.remove(processID) != nil ? s.loop : nil
         }
-        loop?.remove(peer: processID)
+        loop?.disconnect(directory.commandEndpoint(processID: processID))
     }
 
     /// Waits until `processID` has subscribed to this process (seen on the XPUB socket): from then on, what this
@@ -316,17 +323,23 @@ public final class IPCCommandSystem: Sendable {
         try Self.check(target: target, type: type)
         let now = Self.nowMicroseconds()
         let n = counter.add(1, ordering: .relaxed).newValue
-        let result = publisher.withLock { p -> Result<String, IPCError> in
-            guard let socket = p.socket else { return .failure(.notRunning) }
+        var failure: IPCError?
+        let sentID = publisher.withLock { p -> String? in
+            guard let socket = p.socket else {
+                failure = .notRunning
+                return nil
+            }
             p.buffer.removeAll(keepingCapacity: true)
             p.buffer.append(contentsOf: target.utf8)
             p.buffer.append(UInt8(ascii: "."))
             p.buffer.append(contentsOf: type.utf8)
             guard p.buffer.count <= CommandTopic.size else {
-                return .failure(.topicTooLong(topic: target + "." + type, bytes: p.buffer.count))
+                failure = .topicTooLong(topic: target + "." + type, bytes: p.buffer.count)
+                return nil
             }
-            p.buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: CommandTopic.size - p.buffer.count))
-            p.buffer.append(contentsOf: #"{"command_id":""#.utf8)
+            let spaces: StaticString = "                                                                "  // 64
+            p.buffer.append(contentsOf: UnsafeBufferPointer(start: spaces.utf8Start, count: CommandTopic.size - p.buffer.count))
+            JSONWriter.writeLiteral(#"{"command_id":""#, to: &p.buffer)
             let idStart = p.buffer.count
             JSONWriter.writeStringContent(processID, to: &p.buffer)
             let idEscaped = p.buffer.count - idStart != processID.utf8.count
@@ -336,15 +349,15 @@ public final class IPCCommandSystem: Sendable {
             JSONWriter.writeInteger(Int64(n), to: &p.buffer)
             let id = idEscaped ? "\(processID)_\(now)_\(n)"
                 : p.buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[idStart...]), as: UTF8.self) }
-            p.buffer.append(contentsOf: #"","sender_id":"#.utf8)
+            JSONWriter.writeLiteral(#"","sender_id":"#, to: &p.buffer)
             JSONWriter.writeString(processID, to: &p.buffer)
-            p.buffer.append(contentsOf: #","target_id":"#.utf8)
+            JSONWriter.writeLiteral(#","target_id":"#, to: &p.buffer)
             JSONWriter.writeString(target, to: &p.buffer)
-            p.buffer.append(contentsOf: #","command_type":"#.utf8)
+            JSONWriter.writeLiteral(#","command_type":"#, to: &p.buffer)
             JSONWriter.writeString(type, to: &p.buffer)
-            p.buffer.append(contentsOf: #","timestamp":"#.utf8)
+            JSONWriter.writeLiteral(#","timestamp":"#, to: &p.buffer)
             JSONWriter.writeInteger(now, to: &p.buffer)
-            p.buffer.append(contentsOf: #","payload":"#.utf8)
+            JSONWriter.writeLiteral(#","payload":"#, to: &p.buffer)
             if let inReplyTo, case .object(let members) = payload {
                 JSONWriter.writeObject(members, extra: (IPCCommand.inReplyToKey, inReplyTo), to: &p.buffer)
             } else {
@@ -352,14 +365,15 @@ public final class IPCCommandSystem: Sendable {
             }
             p.buffer.append(UInt8(ascii: "}"))
             let sent = p.buffer.withUnsafeBytes { zmq_send(socket.handle, $0.baseAddress, $0.count, 0) }
-            return sent >= 0 ? .success(id) : .failure(.zmq(.last("zmq_send"), endpoint: endpoint))
-        }
-        switch result {
-        case .success(let id):
-            sentCount.add(1, ordering: .relaxed)
+            guard sent >= 0 else {
+                failure = .zmq(.last("zmq_send"), endpoint: endpoint)
+                return nil
+            }
             return id
-        case .failure(let error): throw error
         }
+        guard let sentID else { throw failure ?? .notRunning }
+        sentCount.add(1, ordering: .relaxed)
+        return sentID
     }
 
     private static func check(target: String, type: String) throws(IPCError) {
@@ -391,26 +405,15 @@ public final class IPCCommandSystem: Sendable {
         }
     }
 
-    private func openConnection(to peer: String, context: ZMQContext) throws(IPCError) {
+    /// Connects the loop's SUB socket to `peer` (already in `connections`; removed again on failure).
+    private func openConnection(to peer: String, loop: CommandLoop) async throws(IPCError) {
         let peerEndpoint = directory.commandEndpoint(processID: peer)
-        let socket: ZMQSocket
-        do {
-            socket = try ZMQSocket(context, .sub)
-            try socket.setHighWaterMarks(send: options.highWaterMark, receive: options.highWaterMark)
-            for prefix in CommandTopic.subscriptions(processID: processID) { try socket.subscribe(prefix) }
-            try socket.connect(peerEndpoint)
-            // Last: the publisher answers it with a welcome once it has seen every subscription above.
-            try socket.subscribe(CommandTopic.welcomeRequest(processID: processID))
-        } catch {
-            throw .zmq(error, endpoint: peerEndpoint)
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<ZMQError?, Never>) in
+            loop.connect(peerEndpoint) { continuation.resume(returning: $0) }
         }
-        let loop = state.withLock { s -> CommandLoop? in
-            guard s.running, !s.connections.contains(peer) else { return nil }
-            s.connections.insert(peer)
-            return s.loop
-        }
-        // nil: another caller connected first (or we stopped): drop this socket.
-        loop?.adopt(SocketBox(socket), peer: peer)
+        guard let failure else { return }
+        state.withLock { _ = $0.connections.remove(peer) }
+        throw failure.errno == ETERM ? .notRunning : .zmq(failure, endpoint: peerEndpoint)
     }
 
     private func execute(_ action: CommandRouter.Action) {
@@ -444,7 +447,7 @@ public final class IPCCommandSystem: Sendable {
     }
 
     private func run(_ command: IPCCommand) async {
-        switch state.withLock({ $0.handlers[command.commandType] ?? $0.catchAll }) {
+        switch state.withLock({ $0.handler(for: command.commandType) }) {
         case .async(let handler)?:
             do {
                 try await handler(command)
@@ -485,8 +488,8 @@ public final class IPCCommandSystem: Sendable {
                 return out
             }
             for message in messages {
-                let router = state.withLock { $0.router }
-                switch router.subscription(message) {
+                // Read in place: a copy of the router would make its next frame copy the id window.
+                switch state.withLock({ $0.router.subscription(message) }) {
                 case .sendWelcome(let peer):
                     do {
                         try sendCommand(target: peer, type: CommandType.welcome, payload: [:])

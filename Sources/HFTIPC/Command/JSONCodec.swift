@@ -223,6 +223,22 @@ enum JSONWriter {
             out.append(UInt8(ascii: ":"))
             writeString(e.value, to: &out)
         }
+        // Most command payloads have no member or one (replies, pings): no ordering needed.
+        if members.count <= 1 {
+            if let (key, value) = members.first, key != extra?.key {
+                if let e = extra, e.key < key {
+                    extraMember(e)
+                    member(key, value)
+                } else {
+                    member(key, value)
+                    if let e = extra { extraMember(e) }
+                }
+            } else if let e = extra {
+                extraMember(e)
+            }
+            out.append(UInt8(ascii: "}"))
+            return
+        }
         withUnsafeTemporaryAllocation(of: Dictionary<String, JSONValue>.Index.self, capacity: members.count) { order in
             var n = 0
             for index in members.indices where members[index].key != extra?.key {
@@ -250,22 +266,29 @@ enum JSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// Decimal digits of `value`, without a String.
+    /// Decimal digits of `value`, without a String (written backwards into a stack buffer, appended at once).
     static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var n = 0
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and up to 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
             repeat {
-                digits[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
-                n += 1
             } while magnitude > 0
-            while n > 0 {
-                n -= 1
-                out.append(digits[n])
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
             }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
+    }
+
+    /// The bytes of a literal (no escaping), copied at once.
+    @inline(__always)
+    static func writeLiteral(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

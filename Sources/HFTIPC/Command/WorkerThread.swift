@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// A joinable POSIX thread running one closure (receive workers and the subscription watcher).
+/// A joinable POSIX thread running one closure (the command loop and its subscription watcher).
 ///
 /// Thread safety: `join()` from one thread, once.
 final class WorkerThread: @unchecked Sendable {
