@@ -7,7 +7,7 @@ import Glibc
 /// `hft ipc listen`).
 ///
 /// A real signal handler writes to a pipe that a thread of its own reads: whichever thread the kernel picks runs
-/// the handler, so it works however many threads (lws, ZeroMQ, receive workers, the task pool) exist, unlike a
+/// the handler, so it works however many threads (lws, ZeroMQ, receive threads, the task pool) exist, unlike a
 /// dispatch signal source, which can miss a signal delivered to a thread that does not block it. The signals are
 /// unblocked first: a parent may have started us with them blocked (children of `swift test` are).
 ///
