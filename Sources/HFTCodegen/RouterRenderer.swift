@@ -19,11 +19,13 @@ struct RouterRenderer {
         // Value tests are evaluated once, when their scalar is read: slot i keeps a bit per distinct test
         // (`match_i`), so deciding the route after each capture tests bits instead of comparing text again.
         var matchFunctions: [String] = []
+        var slotTests: [[String]] = []  // per slot, as in `paths`
         for (i, text) in paths.enumerated() {
+            let tests = valueTests(slot: text)
+            slotTests.append(tests)
             guard case .success(let path) = SpecPath.parse(text) else { continue }
             let node = root.node(at: path.steps)
             node.marks.append("t\(i)")
-            let tests = valueTests(slot: text)
             if !tests.isEmpty {
                 node.stores.append("r\(i) = Self.match_\(i)(v)")
                 var lines = ["var m: UInt64 = 0"]
@@ -74,7 +76,10 @@ struct RouterRenderer {
         // route(_:final:): the index of the first matching rule, -1 while undecided, -2 when none matches.
         var decide = ["var r: Int8"]
         for (position, (_, m)) in jsonRules.enumerated() {
-            let tests = m.conditions.map { condition($0, slot: paths.firstIndex(of: $0.path.text)!, path: $0.path.text) }
+            let tests = m.conditions.map { c in
+                let slot = paths.firstIndex(of: c.path.text)!
+                return condition(c, slot: slot, tests: slotTests[slot])
+            }
             decide.append("r = 1")
             for t in tests {
                 decide.append("switch \(t) { case 0: r = 0; case -1: if r == 1 { r = -1 }; default: break }")
@@ -136,7 +141,8 @@ struct RouterRenderer {
     }
 
     /// An `Int8` expression: 1 true, 0 false, -1 not known yet.
-    func condition(_ c: Condition, slot i: Int, path: String) -> String {
+    /// `tests`: the slot's distinct value tests (bit k of `r{slot}` is the k-th).
+    func condition(_ c: Condition, slot i: Int, tests: [String]) -> String {
         let rootByte = c.path.steps.first.map { if case .key = $0 { "{" } else { "[" } } ?? "{"
         let absent = "(final || st.root != UInt8(ascii: \"\(rootByte)\"))"
         let unknown = "(\(absent) ? 0 : -1)"
@@ -145,7 +151,7 @@ struct RouterRenderer {
         case .exists(let b): return "(st.t\(i) != 0 ? \(b ? 1 : 0) : (\(absent) ? \(b ? 0 : 1) : -1))"
         case .type(let t): return scalar(t == "object" ? "st.t\(i) == UInt8(ascii: \"{\")" : "st.t\(i) == UInt8(ascii: \"[\")")
         default:
-            let bit = valueTests(slot: path).firstIndex(of: valueTest(c.test)!)!
+            let bit = tests.firstIndex(of: valueTest(c.test)!)!
             // A container where a scalar was expected stores no bits: the test is false, as before.
             return scalar("st.r\(i) & \(UInt64(1) << bit) != 0")
         }

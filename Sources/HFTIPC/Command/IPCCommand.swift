@@ -40,21 +40,22 @@ public struct IPCCommand: Sendable, Hashable {
     public static let inReplyToKey = "in_reply_to"
 
     public init(commandID: String, senderID: String, targetID: String, commandType: String, timestamp: Int64, payload: JSONValue) {
-        self.commandID = commandID
-        self.senderID = senderID
-        self.targetID = targetID
-        self.commandType = commandType
-        self.timestamp = timestamp
-        storage = .value(payload)
+        self.init(commandID: commandID, senderID: senderID, targetID: targetID, commandType: commandType, timestamp: timestamp,
+                  storage: .value(payload))
     }
 
     init(commandID: String, senderID: String, targetID: String, commandType: String, timestamp: Int64, rawPayload: [UInt8]) {
+        self.init(commandID: commandID, senderID: senderID, targetID: targetID, commandType: commandType, timestamp: timestamp,
+                  storage: .raw(rawPayload))
+    }
+
+    private init(commandID: String, senderID: String, targetID: String, commandType: String, timestamp: Int64, storage: PayloadStorage) {
         self.commandID = commandID
         self.senderID = senderID
         self.targetID = targetID
         self.commandType = commandType
         self.timestamp = timestamp
-        storage = .raw(rawPayload)
+        self.storage = storage
     }
 
     public static func == (a: IPCCommand, b: IPCCommand) -> Bool {
