@@ -18,8 +18,9 @@ public struct EventBatch {
         storage.reserveCapacity(capacity)
     }
 
+    /// Appends an event. `consuming`: a freshly built event moves into the batch without a copy.
     @inlinable
-    public mutating func receive(_ event: MarketEvent) {
+    public mutating func receive(_ event: consuming MarketEvent) {
         storage.append(event)
     }
 

@@ -92,6 +92,58 @@ public struct JSONScanner {
         return key
     }
 
+    /// The code of a key that ``nextKeyCode(first:key:)`` does not encode (longer than 7 bytes, or escaped).
+    public static let longKeyCode: UInt64 = .max
+
+    /// The next member's key as a code, its bytes in `key`, consuming it and the `:`; nil after the closing `}`.
+    ///
+    /// A key of at most 7 bytes is coded as a word: its bytes, then the closing quote, little-endian, zero
+    /// above. Distinct keys have distinct codes, so generated parsers dispatch on wanted keys with one `switch`
+    /// over constants, found from one 8-byte load without scanning the key. Longer keys (and keys with a
+    /// backslash) are scanned as strings and coded ``longKeyCode``; callers compare `key` for those.
+    @_transparent
+    public mutating func nextKeyCode(first: inout Bool, key: inout ByteSpan) throws(FrameFailure) -> UInt64? {
+        var b = peek()
+        if b == UInt8(ascii: "}") {
+            offset += 1
+            return nil
+        }
+        if !first {
+            guard b == UInt8(ascii: ",") else { throw failure(.expectedCommaOrEnd) }
+            offset += 1
+            b = peek()
+        }
+        first = false
+        guard b == UInt8(ascii: "\"") else { throw failure(.expectedKey) }
+        var code = Self.longKeyCode
+        #if _endian(little)
+        if offset &+ 9 <= count {
+            let word = UnsafeRawPointer(base + (offset &+ 1)).loadUnaligned(as: UInt64.self)
+            let quotes = Self.bytesEqual(word, 0x2222_2222_2222_2222)
+            let slashes = Self.bytesEqual(word, 0x5C5C_5C5C_5C5C_5C5C)
+            let end = quotes.trailingZeroBitCount  // 8 × (key length) + 7, or 64: no quote in the word
+            if end < slashes.trailingZeroBitCount {
+                let length = end >> 3
+                code = end == 63 ? word : word & ((1 &<< UInt64(end &+ 1)) &- 1)
+                key = ByteSpan(base: base + (offset &+ 1), count: length)
+                offset &+= length &+ 2
+            }
+        }
+        #endif
+        if code == Self.longKeyCode { key = try stringSpan() }
+        guard peek() == UInt8(ascii: ":") else { throw failure(.expectedColon) }
+        offset += 1
+        return code
+    }
+
+    /// High bit set in each byte of `word` equal to the same byte of `pattern`. The lowest set bit is exact;
+    /// bits above it may be false positives, so callers use only the lowest.
+    @inlinable @inline(__always)
+    static func bytesEqual(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+        let x = word ^ pattern
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
     // MARK: arrays
 
     /// Consumes `[`. Throws when the next value is not an array.
@@ -186,9 +238,14 @@ public struct JSONScanner {
     /// Skips one value of any type (objects and arrays with everything inside). Containers are skipped 8 bytes
     /// at a time: a word without a quote or bracket is passed over whole (SWAR); strings inside are skipped
     /// by the same word-wise scan for their closing quote.
-    @inlinable
+    /// Inlined: skipping a member's string or number is the most frequent step of a walk; containers call out.
+    @inlinable @inline(__always)
     public mutating func skipValue() throws(FrameFailure) {
         let b = peek()
+        if b == UInt8(ascii: "\"") {
+            _ = try stringSpan()
+            return
+        }
         guard b == UInt8(ascii: "{") || b == UInt8(ascii: "[") else {
             _ = try scalar()
             return

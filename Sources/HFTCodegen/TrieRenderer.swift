@@ -74,23 +74,50 @@ struct TrieRenderer {
     private mutating func objectLoop(_ root: TrieNode, stop: String) -> [String] {
         let completes = completion && root.keys.count <= 63
         let full = completes ? (UInt64(1) << UInt64(root.keys.count)) - 1 : 0
-        var loop = ["try s.beginObject()", "var first = true"]
+        var loop = ["try s.beginObject()", "var first = true", "var key = ByteSpan(base: s.base, count: 0)"]
         if completes { loop.append("var seen: UInt64 = 0") }
-        loop.append("while \(stop)let key = try s.nextKey(first: &first) {")
-        var chain: [String] = []
+        loop.append("while \(stop)let code = try s.nextKeyCode(first: &first, key: &key) {")
+        // Short keys dispatch on their code (one switch over constants); long keys compare their bytes.
+        var cases: [String] = []
+        var long: [String] = []
         for (bit, (k, child)) in root.keys.enumerated() {
             let fn = render(child)
+            let body: String
             if completes {
                 let mask = UInt64(1) << UInt64(bit)
-                chain.append("if key.equals(\(SwiftText.literal(k))) { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)); seen |= \(mask) }")
+                body = "try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)); seen |= \(mask)"
             } else {
-                chain.append("if key.equals(\(SwiftText.literal(k))) { try Self.\(call(fn, tail: "false")) }")
+                body = "try Self.\(call(fn, tail: "false"))"
+            }
+            if let code = Self.keyCode(k) {
+                cases.append("case \(code): \(body)  // \(SwiftText.literal(k))")
+            } else {
+                long.append("if key.equals(\(SwiftText.literal(k))) { \(body) }")
             }
         }
-        loop.append("    " + chain.joined(separator: " else ") + " else { try s.skipValue() }")
+        let fallback = long.isEmpty ? "try s.skipValue()" : long.joined(separator: " else ") + " else { try s.skipValue() }"
+        if cases.isEmpty {
+            loop.append("    _ = code")
+            loop.append("    " + fallback)
+        } else {
+            loop.append("    switch code {")
+            loop += cases.map { "    " + $0 }
+            loop.append("    default: \(fallback)")
+            loop.append("    }")
+        }
         if completes { loop.append("    if seen == \(full) { \(leaveEarly()); break }") }
         loop.append("}")
         return loop
+    }
+
+    /// The code ``JSONScanner/nextKeyCode(first:key:)`` gives `key` as a hex literal, or nil when the key is
+    /// matched by its bytes (longer than 7 bytes, or with characters that a frame would escape).
+    static func keyCode(_ key: String) -> String? {
+        let bytes = Array(key.utf8)
+        guard bytes.count <= 7, !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return nil }
+        var code: UInt64 = 0
+        for (i, b) in (bytes + [0x22]).enumerated() { code |= UInt64(b) << UInt64(8 * i) }
+        return "0x" + String(code, radix: 16, uppercase: true)
     }
 
     /// What a completed container does: stop the walk when nothing after it is needed, else skip its rest.

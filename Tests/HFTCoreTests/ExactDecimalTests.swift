@@ -173,8 +173,34 @@ import Testing
             }
         }
         // A non-digit inside a run of eight is not taken for a digit.
-        for bad in ["1234567:", "12345678:9", "1234/5678", "12345678.9x"] {
+        for bad in ["1234567:", "12345678:9", "1234/5678", "12345678.9x", "1.2.3", "12.", ".5", "-", "1-2.5", "--1.0", "1.2345678-"] {
             #expect(throws: DecimalError.self) { try bad.withBytes { try ExactDecimal(parsing: $0) } }
         }
     }
+
+    /// Random short texts over digits, points, signs and one foreign byte: accepted exactly when they match
+    /// `-?[0-9]+(\.[0-9]+)?` (checked by a hand-written matcher here), with the mantissa and scale that
+    /// `Int128(String)` gives for the digits. Exercises the word-wise path's boundaries (lengths 1…19, the point
+    /// at every position, signs, bytes that are nearly digits).
+    @Test func acceptsExactlyThePlainGrammarOnRandomTexts() throws {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["0", "1", "5", "9", "0", "7", ".", "-", "/", ":"]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...19, using: &rng)
+            let text = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+            let body = text.hasPrefix("-") ? String(text.dropFirst()) : text
+            let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+            let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+            let valid = (parts.count == 1 && isDigits(parts[0])) || (parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1]))
+            if valid {
+                let value = try text.withBytes { try ExactDecimal(parsing: $0) }
+                let mantissa = Int128(parts.joined())! * (text.hasPrefix("-") ? -1 : 1)
+                #expect(value.mantissa == mantissa, "\(text)")
+                #expect(Int(value.scale) == (parts.count == 2 ? parts[1].count : 0), "\(text)")
+            } else {
+                #expect(throws: DecimalError.self, "\(text)") { try text.withBytes { try ExactDecimal(parsing: $0) } }
+            }
+        }
+    }
+
 }

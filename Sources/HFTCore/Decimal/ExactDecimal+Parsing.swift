@@ -33,6 +33,9 @@ extension ExactDecimal {
 
     @inlinable
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) throws(DecimalError) -> ExactDecimal {
+        #if _endian(little)
+        if let value = parseWordwise(p, n) { return value }
+        #endif
         // Fast path: plain text of at most 18 digits (leading zeros included), the form of nearly every price
         // and size. Anything else (exponents, more digits, malformed text) takes the general path below.
         if n > 0, n <= 20 {
@@ -75,6 +78,80 @@ extension ExactDecimal {
             }
         }
         return try parseGeneral(p, n)
+    }
+
+    /// The common exchange form without a loop or data-dependent branches: `-?d{1,7}(.d{1,8})?`, at most 17
+    /// bytes after the sign (`"0.35210000"`, `"30247.5"`, `"1123.00000000"`). The first bytes and the last 8 are
+    /// read as words (overlapping loads inside the span, never past it), the dot is found by a word compare,
+    /// and both digit runs are right-aligned in a word padded with `'0'`s and converted in one step.
+    /// nil for anything else (longer integers, exponents, malformed text): the callers' other paths decide.
+    @inlinable @inline(__always)
+    static func parseWordwise(_ p: UnsafePointer<UInt8>, _ n: Int) -> ExactDecimal? {
+        guard n > 0 else { return nil }
+        let negative = p[0] == UInt8(ascii: "-")
+        let s = negative ? 1 : 0
+        let length = n &- s
+        guard length > 0, length <= 17 else { return nil }
+        let q = UnsafeRawPointer(p + s)
+        let head = Self.loadPrefix(q, length)  // the first min(length, 8) bytes; zeros above
+        // The last 8 bytes, ending at the span's end (for short spans: the head moved up).
+        let tail = length >= 8 ? q.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) : head << UInt64(8 &* (8 &- length))
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        let dots = Self.bytesEqual(head, 0x2E2E_2E2E_2E2E_2E2E)
+        let k = dots == 0 ? length : dots.trailingZeroBitCount >> 3  // digits before the dot
+        let m = dots == 0 ? 0 : length &- k &- 1                       // digits after it
+        guard k >= 1, k <= 8, m <= 8, dots == 0 || m >= 1 else { return nil }
+        // Integer digits [0, k) of head, moved to the top bytes; '0's below.
+        let integerWord = (head << UInt64(8 &* (8 &- k))) | (k == 8 ? 0 : zeros >> UInt64(8 &* k))
+        // Fraction digits: the top m bytes of tail; '0's below (m = 0: all '0's).
+        let keep: UInt64 = m == 0 ? 0 : ~0 << UInt64(8 &* (8 &- m))
+        let fractionWord = (tail & keep) | (zeros & ~keep)
+        guard Self.areEightDigits(integerWord), Self.areEightDigits(fractionWord) else { return nil }
+        let value = Self.valueOfEightDigits(integerWord) &* Self.powerOfTen(m) &+ Self.valueOfEightDigits(fractionWord)
+        let negate = negative && value != 0
+        return ExactDecimal(low: negate ? 0 &- value : value, high: negate ? -1 : 0, scale: UInt8(truncatingIfNeeded: m))
+    }
+
+    /// 10^m for m in 0…8 (a constant table after optimization; no global to initialize).
+    @inlinable @inline(__always)
+    static func powerOfTen(_ m: Int) -> UInt64 {
+        switch m {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        default: return 100_000_000
+        }
+    }
+
+    /// The first `min(length, 8)` bytes at `q` as a little-endian word, zero above them, read with at most two
+    /// overlapping loads that stay inside `[q, q + length)`.
+    @inlinable @inline(__always)
+    static func loadPrefix(_ q: UnsafeRawPointer, _ length: Int) -> UInt64 {
+        if length >= 8 { return q.loadUnaligned(as: UInt64.self) }
+        if length >= 4 {
+            let low = UInt64(q.loadUnaligned(as: UInt32.self))
+            let high = UInt64(q.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self))
+            return low | high << UInt64(8 &* (length &- 4))
+        }
+        if length >= 2 {
+            let low = UInt64(q.loadUnaligned(as: UInt16.self))
+            let high = UInt64(q.loadUnaligned(fromByteOffset: length &- 2, as: UInt16.self))
+            return low | high << UInt64(8 &* (length &- 2))
+        }
+        return UInt64(q.load(as: UInt8.self))
+    }
+
+    /// High bit set in each byte of `word` equal to the corresponding byte of `pattern`; the lowest set bit is
+    /// exact (bits above it may be false positives).
+    @inlinable @inline(__always)
+    static func bytesEqual(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+        let x = word ^ pattern
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// True when the 8 bytes of `word` are all ASCII digits: high nibbles are 3, and adding 6 keeps them 3.
