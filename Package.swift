@@ -119,7 +119,7 @@ let package = Package(
         // connection planner.
         .target(
             name: "HFTAdapters",
-            dependencies: ["HFTCore"],
+            dependencies: ["HFTCore", "CJSONMarks"],
             swiftSettings: swiftSettings
         ),
         // Recorded sessions: reading captures and replaying them through adapters (tools, tests, simulator).
@@ -137,6 +137,8 @@ let package = Package(
         ),
         // Carry-less multiplication (PCLMULQDQ, or a portable loop) for combining cached CRCs in HFTBook.
         .target(name: "CCarrylessMultiply"),
+        // Byte classes of 32 bytes of JSON per step (SSE2), for the scanner's member fast path.
+        .target(name: "CJSONMarks"),
         // Order books: the book structure, checksums and sync recipes (continuity, resync), all pure values.
         .target(
             name: "HFTBook",

@@ -130,9 +130,25 @@ public struct JSONScanner {
             }
         }
         #endif
-        if code == Self.longKeyCode { key = try stringSpan() }
+        if code == Self.longKeyCode {
+            key = try stringSpan()
+            code = Self.code(of: key)  // a short key near the frame's end, or a key with a backslash
+        }
         guard peek() == UInt8(ascii: ":") else { throw failure(.expectedColon) }
         offset += 1
+        return code
+    }
+
+    /// The code of a key read byte-wise: its bytes and the closing quote when it has at most 7 and no backslash.
+    @inlinable
+    static func code(of key: ByteSpan) -> UInt64 {
+        guard key.count <= 7 else { return longKeyCode }
+        var code = UInt64(0x22) << UInt64(8 &* key.count)
+        for i in 0..<key.count {
+            let b = key.base[i]
+            if b == UInt8(ascii: "\\") { return longKeyCode }
+            code |= UInt64(b) << UInt64(8 &* i)
+        }
         return code
     }
 

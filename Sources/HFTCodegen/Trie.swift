@@ -39,6 +39,11 @@ final class TrieNode {
 
     var hasArrayChildren: Bool { !indices.isEmpty || every != nil }
 
+    /// Only stores a scalar: no members, elements, routing marks or takeover below it.
+    var isScalarLeaf: Bool {
+        keys.isEmpty && !hasArrayChildren && takeover == nil && marks.isEmpty && !stores.isEmpty
+    }
+
     /// True when this node or one below it takes over a whole value (levels, `each`).
     var hasTakeover: Bool {
         takeover != nil || keys.contains { $0.1.hasTakeover } || indices.contains { $0.1.hasTakeover } || (every?.hasTakeover ?? false)

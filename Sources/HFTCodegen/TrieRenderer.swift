@@ -73,6 +73,7 @@ struct TrieRenderer {
     /// The loop over an object's members. With ``completion``, a bit per wanted key records what has been read.
     private mutating func objectLoop(_ root: TrieNode, stop: String) -> [String] {
         let completes = completion && root.keys.count <= 63
+        if completes { return memberLoop(root, stop: stop) }
         let full = completes ? (UInt64(1) << UInt64(root.keys.count)) - 1 : 0
         var loop = ["try s.beginObject()", "var first = true", "var key = ByteSpan(base: s.base, count: 0)"]
         if completes { loop.append("var seen: UInt64 = 0") }
@@ -106,6 +107,54 @@ struct TrieRenderer {
             loop.append("    }")
         }
         if completes { loop.append("    if seen == \(full) { \(leaveEarly()); break }") }
+        loop.append("}")
+        return loop
+    }
+
+    /// The loop of a parser over an object: each member is read whole (``JSONScanner/nextMember(first:key:value:skipContainers:)``)
+    /// and the switch on its key stores a scalar value or reads a container with the child's function. When every
+    /// wanted member is a scalar, containers are skipped inside the scanner.
+    private mutating func memberLoop(_ root: TrieNode, stop: String) -> [String] {
+        let full = (UInt64(1) << UInt64(root.keys.count)) - 1
+        let allScalars = root.keys.allSatisfy { $0.1.isScalarLeaf }
+        var loop = [
+            "try s.beginObject()", "var first = true", "var key = ByteSpan(base: s.base, count: 0)",
+            "var value: JSONScalar? = nil", "var seen: UInt64 = 0",
+            "while \(stop)let code = try s.nextMember(first: &first, key: &key, value: &value\(allScalars ? "" : ", skipContainers: false")) {",
+        ]
+        var cases: [String] = []
+        var long: [String] = []
+        for (bit, (k, child)) in root.keys.enumerated() {
+            let mask = UInt64(1) << UInt64(bit)
+            let stores = child.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }.joined(separator: "; ")
+            var body: String
+            if child.isScalarLeaf {
+                body = "if let v = value { \(stores) }" + (allScalars ? "" : " else { try s.skipValue() }")
+            } else {
+                // A container: the child's function reads it (a scalar here is stored when the child stores one).
+                let fn = render(child)
+                body = "if value == nil { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)) }"
+                if !child.stores.isEmpty { body += " else if let v = value { \(stores) }" }
+            }
+            body += "; seen |= \(mask)"
+            if let code = Self.keyCode(k) {
+                cases.append("case \(code): \(body)  // \(SwiftText.literal(k))")
+            } else {
+                long.append("if key.equals(\(SwiftText.literal(k))) { \(body) }")
+            }
+        }
+        let skip = allScalars ? "break" : "if value == nil { try s.skipValue() }"
+        let fallback = long.isEmpty ? skip : long.joined(separator: " else ") + (allScalars ? "" : " else { \(skip) }")
+        if cases.isEmpty {
+            loop.append("    _ = code")
+            loop.append("    " + fallback)
+        } else {
+            loop.append("    switch code {")
+            loop += cases.map { "    " + $0 }
+            loop.append("    default: \(fallback)")
+            loop.append("    }")
+        }
+        loop.append("    if seen == \(full) { \(leaveEarly()); break }")
         loop.append("}")
         return loop
     }
