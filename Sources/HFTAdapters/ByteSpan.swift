@@ -84,6 +84,7 @@ public struct ByteSpan {
     /// An unsigned integer parsed in place (digits only); nil when it is not one or overflows.
     @inlinable
     public func unsigned() -> UInt64? {
+        if let v = DecimalDigits.value(base, count) { return v }  // up to 16 digits, read as words
         guard count > 0, count <= 20 else { return nil }
         var v: UInt64 = 0
         for i in 0..<count {

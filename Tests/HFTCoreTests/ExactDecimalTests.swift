@@ -178,6 +178,22 @@ import Testing
         }
     }
 
+    /// Digit runs read as words equal `UInt64(String)` for 1 to 16 digits; anything else is left to the callers.
+    @Test func digitRunsReadAsWordsEqualTheirValue() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...20, using: &rng)
+            var bytes = (0..<length).map { _ in UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng) }
+            if length > 0, Int.random(in: 0..<4, using: &rng) == 0 {
+                bytes[Int.random(in: 0..<length, using: &rng)] = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "."), 0].randomElement(using: &rng)!
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let value = bytes.withUnsafeBufferPointer { DecimalDigits.value($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, length) }
+            let expected = length <= 16 ? UInt64(text).flatMap { _ in text.allSatisfy(\.isNumber) ? UInt64(text) : nil } : nil
+            #expect(value == expected, "\(text)")
+        }
+    }
+
     /// Random short texts over digits, points, signs and one foreign byte: accepted exactly when they match
     /// `-?[0-9]+(\.[0-9]+)?` (checked by a hand-written matcher here), with the mantissa and scale that
     /// `Int128(String)` gives for the digits. Exercises the word-wise path's boundaries (lengths 1…19, the point

@@ -281,3 +281,34 @@ struct DigitAccumulator {
     @inlinable
     var value: UInt128 { isWide ? wide : UInt128(small) }
 }
+
+/// The value of a run of ASCII digits, read as words: ids and integer timestamps (`"338476375"`,
+/// `"1652459235576"`) without a loop per digit.
+public enum DecimalDigits {
+    /// The value of the `count` bytes at `p` when they are 1 to 16 ASCII digits; nil otherwise (other bytes, or
+    /// a longer or empty run: callers take their general path). Reads only inside `[p, p + count)`.
+    @inlinable @inline(__always)
+    public static func value(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64? {
+        #if _endian(little)
+        guard count > 0, count <= 16 else { return nil }
+        let q = UnsafeRawPointer(p)
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        if count <= 8 {
+            // The digits moved to the top bytes of a word, '0's below: the same value.
+            let head = ExactDecimal.loadPrefix(q, count)
+            let word = (head << UInt64(8 &* (8 &- count))) | (count == 8 ? 0 : zeros >> UInt64(8 &* count))
+            guard ExactDecimal.areEightDigits(word) else { return nil }
+            return ExactDecimal.valueOfEightDigits(word)
+        }
+        // Eight digits, then the last count - 8 (the top bytes of the word that ends the run; '0's below).
+        let high = q.loadUnaligned(as: UInt64.self)
+        let rest = count &- 8
+        let keep: UInt64 = ~0 << UInt64(8 &* (8 &- rest))
+        let low = (q.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) & keep) | (zeros & ~keep)
+        guard ExactDecimal.areEightDigits(high), ExactDecimal.areEightDigits(low) else { return nil }
+        return ExactDecimal.valueOfEightDigits(high) &* ExactDecimal.powerOfTen(rest) &+ ExactDecimal.valueOfEightDigits(low)
+        #else
+        return nil
+        #endif
+    }
+}

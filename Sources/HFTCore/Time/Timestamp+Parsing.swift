@@ -8,6 +8,10 @@ extension Timestamp {
         let negative = bytes[0] == UInt8(ascii: "-")
         if negative { i = 1 }
         guard i < n else { throw .malformed(offset: i) }
+        if let v = DecimalDigits.value(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, n - i) {
+            try self.init(negative ? -Int64(v) : Int64(v), unit: unit)  // up to 16 digits: no overflow
+            return
+        }
         var value: Int64 = 0
         if n - i <= 18 {
             // Up to 18 digits cannot overflow Int64: no per-digit overflow checks. Eight at a time first (SWAR):
