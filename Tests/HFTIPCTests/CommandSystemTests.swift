@@ -57,6 +57,21 @@ import Testing
             _ = try await client.request(target: "server", type: "silent", timeout: 0.3)
         }
         #expect(client.statistics.repliesMatched == 2)
+
+        // Cancelling the waiting task ends the request at once, long before its timeout.
+        let started = ContinuousClock.now
+        let waiting = Task { try await client.request(target: "server", type: "silent", timeout: 30) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // An already cancelled task does not send and wait either.
+        let cancelled = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.request(target: "server", type: "silent", timeout: 30)
+        }
+        await #expect(throws: CancellationError.self) { _ = try await cancelled.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     /// What `connect(toProcess:)` promises: a command sent right after it returns arrives. 50 fresh pairs.

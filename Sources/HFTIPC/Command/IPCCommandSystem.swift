@@ -215,29 +215,42 @@ public final class IPCCommandSystem: Sendable {
     }
 
     /// Sends a command and waits for the command that answers it (`payload.in_reply_to` == its id).
-    /// Throws ``IPCError/timeout(commandID:target:type:seconds:)`` after `timeout` seconds.
+    /// Throws ``IPCError/timeout(commandID:target:type:seconds:)`` after `timeout` seconds, and `CancellationError`
+    /// as soon as the calling task is cancelled. Either way a reply arriving later is counted as late, not delivered.
     public func request(target: String, type: String, payload: JSONValue = .object([:]), timeout: Double = 5) async throws -> IPCCommand {
         let command = try makeCommand(target: target, type: type, payload: payload)
         let frame = try command.encodeFrame()
         let id = command.commandID
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IPCCommand, any Error>) in
-            let registered = state.withLock { s -> Bool in
-                guard s.running else { return false }
-                s.requests[id] = continuation
-                s.router.requestSent(commandID: id)
-                return true
+        var timer: Task<Void, Never>?
+        defer { timer?.cancel() }  // answered or cancelled: the timer has nothing left to do
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IPCCommand, any Error>) in
+                let registered = state.withLock { s -> Bool in
+                    guard s.running else { return false }
+                    s.requests[id] = continuation
+                    s.router.requestSent(commandID: id)
+                    return true
+                }
+                guard registered else { return continuation.resume(throwing: IPCError.notRunning) }
+                // Cancelled before the request was registered: the cancellation handler found nothing to end.
+                if Task.isCancelled {
+                    takeRequest(id)?.resume(throwing: CancellationError())
+                    return
+                }
+                do {
+                    try publish(frame)
+                } catch {
+                    takeRequest(id)?.resume(throwing: error)
+                    return
+                }
+                timer = Task { [self] in
+                    try? await Task.sleep(nanoseconds: UInt64(max(timeout, 0) * 1e9))
+                    guard !Task.isCancelled else { return }
+                    takeRequest(id)?.resume(throwing: IPCError.timeout(commandID: id, target: target, type: type, seconds: timeout))
+                }
             }
-            guard registered else { return continuation.resume(throwing: IPCError.notRunning) }
-            do {
-                try publish(frame)
-            } catch {
-                takeRequest(id)?.resume(throwing: error)
-                return
-            }
-            Task { [self] in
-                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-                takeRequest(id)?.resume(throwing: IPCError.timeout(commandID: id, target: target, type: type, seconds: timeout))
-            }
+        } onCancel: {
+            takeRequest(id)?.resume(throwing: CancellationError())
         }
     }
 
