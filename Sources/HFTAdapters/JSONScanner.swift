@@ -15,7 +15,7 @@ public struct JSONScanner {
 
     @inlinable
     public init(_ bytes: UnsafeRawBufferPointer) {
-        // A zero-length buffer may have no base address; point at a static byte instead.
+        // A zero-length buffer may have no base address; use a constant non-null one instead.
         self.base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONScanner.emptyBase
         self.count = bytes.count
         self.offset = 0
@@ -28,12 +28,12 @@ public struct JSONScanner {
         self.offset = offset
     }
 
+    /// The base of a zero-length buffer that has none: never read (every read is below `count`), so any non-null
+    /// address does; a constant, where a global would cost a lazy-initialization check per frame.
     @usableFromInline
-    nonisolated(unsafe) static let emptyBase: UnsafePointer<UInt8> = {
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return UnsafePointer(p)
-    }()
+    static var emptyBase: UnsafePointer<UInt8> {
+        @inline(__always) get { UnsafePointer(bitPattern: 1).unsafelyUnwrapped }
+    }
 
     @_transparent
     public mutating func skipWhitespace() {
