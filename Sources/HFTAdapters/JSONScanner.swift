@@ -72,23 +72,10 @@ public struct JSONScanner {
 
     /// The next member's key (consuming it and the `:`), or nil after consuming the closing `}`.
     /// `first` is true for the first member (no comma expected before it).
-    @_transparent
+    @inlinable @inline(__always)
     public mutating func nextKey(first: inout Bool) throws(FrameFailure) -> ByteSpan? {
-        var b = peek()
-        if b == UInt8(ascii: "}") {
-            offset += 1
-            return nil
-        }
-        if !first {
-            guard b == UInt8(ascii: ",") else { throw failure(.expectedCommaOrEnd) }
-            offset += 1
-            b = peek()
-        }
-        first = false
-        guard b == UInt8(ascii: "\"") else { throw failure(.expectedKey) }
-        let key = try stringSpan()
-        guard peek() == UInt8(ascii: ":") else { throw failure(.expectedColon) }
-        offset += 1
+        var key = ByteSpan(base: base, count: 0)
+        guard try nextKeyCode(first: &first, key: &key) != nil else { return nil }
         return key
     }
 

@@ -97,15 +97,7 @@ struct TrieRenderer {
             }
         }
         let fallback = long.isEmpty ? "try s.skipValue()" : long.joined(separator: " else ") + " else { try s.skipValue() }"
-        if cases.isEmpty {
-            loop.append("    _ = code")
-            loop.append("    " + fallback)
-        } else {
-            loop.append("    switch code {")
-            loop += cases.map { "    " + $0 }
-            loop.append("    default: \(fallback)")
-            loop.append("    }")
-        }
+        loop += dispatch(cases, fallback)
         if completes { loop.append("    if seen == \(full) { \(leaveEarly()); break }") }
         loop.append("}")
         return loop
@@ -145,18 +137,16 @@ struct TrieRenderer {
         }
         let skip = allScalars ? "break" : "if value == nil { try s.skipValue() }"
         let fallback = long.isEmpty ? skip : long.joined(separator: " else ") + (allScalars ? "" : " else { \(skip) }")
-        if cases.isEmpty {
-            loop.append("    _ = code")
-            loop.append("    " + fallback)
-        } else {
-            loop.append("    switch code {")
-            loop += cases.map { "    " + $0 }
-            loop.append("    default: \(fallback)")
-            loop.append("    }")
-        }
+        loop += dispatch(cases, fallback)
         loop.append("    if seen == \(full) { \(leaveEarly()); break }")
         loop.append("}")
         return loop
+    }
+
+    /// The body of a member loop: a `switch` over the short keys' codes (`cases`), `fallback` for the others.
+    private func dispatch(_ cases: [String], _ fallback: String) -> [String] {
+        if cases.isEmpty { return ["    _ = code", "    " + fallback] }
+        return ["    switch code {"] + cases.map { "    " + $0 } + ["    default: \(fallback)", "    }"]
     }
 
     /// The code ``JSONScanner/nextKeyCode(first:key:)`` gives `key` as a hex literal, or nil when the key is

@@ -18,6 +18,20 @@ typedef struct {
     uint32_t spaces;   // bytes <= 0x20 (whitespace, control bytes)
 } hft_json_marks;
 
+/// The portable loop alone (tests compare it with the vector path on random bytes).
+static inline hft_json_marks hft_json_marks32_portable(const uint8_t *p) {
+    hft_json_marks m = {0, 0, 0, 0};
+    for (int i = 0; i < 32; i++) {
+        const uint8_t c = p[i];
+        m.quotes |= (uint32_t)(c == '"') << i;
+        m.slashes |= (uint32_t)(c == '\\') << i;
+        m.enders |= (uint32_t)(c == ',' || c == '}' || c == ']') << i;
+        m.spaces |= (uint32_t)(c <= 0x20) << i;
+    }
+    return m;
+}
+
+/// The four classes of p[0] … p[31].
 static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
     hft_json_marks m;
 #if defined(__SSE2__)
@@ -38,28 +52,8 @@ static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
 #undef HFT_EQ
 #undef HFT_MASK
 #else
-    m.quotes = m.slashes = m.enders = m.spaces = 0;
-    for (int i = 0; i < 32; i++) {
-        const uint8_t c = p[i];
-        m.quotes |= (uint32_t)(c == '"') << i;
-        m.slashes |= (uint32_t)(c == '\\') << i;
-        m.enders |= (uint32_t)(c == ',' || c == '}' || c == ']') << i;
-        m.spaces |= (uint32_t)(c <= 0x20) << i;
-    }
+    m = hft_json_marks32_portable(p);
 #endif
-    return m;
-}
-
-/// The portable loop alone (tests compare it with the vector path on random bytes).
-static inline hft_json_marks hft_json_marks32_portable(const uint8_t *p) {
-    hft_json_marks m = {0, 0, 0, 0};
-    for (int i = 0; i < 32; i++) {
-        const uint8_t c = p[i];
-        m.quotes |= (uint32_t)(c == '"') << i;
-        m.slashes |= (uint32_t)(c == '\\') << i;
-        m.enders |= (uint32_t)(c == ',' || c == '}' || c == ']') << i;
-        m.spaces |= (uint32_t)(c <= 0x20) << i;
-    }
     return m;
 }
 
