@@ -101,38 +101,18 @@ func register(_ group: String, _ frames: [[UInt8]], _ data: [Data], _ w: Workloa
     // A connection's batch has grown to its largest frame after the first ones: start each run there, so that the
     // allocation count is the parser's, not the batch's first growth (a Binance or OKX frame can carry 20 trades).
     var largest = 16
-    buffer.withUnsafeBytes { all in
-        var start = 0
-        var sink = EventBatch()
-        for end in ends {
-            _ = w.adapter.parse(UnsafeRawBufferPointer(rebasing: all[start..<end]), receiveTime: receiveTime, into: &sink)
-            largest = max(largest, sink.count)
-            sink.removeAll()
-            start = end
-        }
-    }
+    var warmup = EventBatch()
+    parseEach(buffer, ends, w.adapter, receiveTime, &warmup) { largest = max(largest, $0) }
     let capacity = largest
     Benchmark("\(group): generated adapter (per \(frames.count) frames)") { benchmark in
         var sink = EventBatch(capacity: capacity)  // one batch reused across frames, as a connection does
-        let adapter = w.adapter
-        buffer.withUnsafeBytes { all in
-            ends.withUnsafeBufferPointer { ends in
-                benchmark.startMeasurement()  // the batch's own allocation is the connection's, not the parser's
-                defer { benchmark.stopMeasurement() }
-                for _ in benchmark.scaledIterations {
-                    var count = 0
-                    var start = 0
-                    for end in ends {
-                        let frame = UnsafeRawBufferPointer(rebasing: all[start..<end])
-                        _ = adapter.parse(frame, receiveTime: receiveTime, into: &sink)
-                        count &+= sink.count
-                        sink.removeAll()
-                        start = end
-                    }
-                    blackHole(count)
-                }
-            }
+        benchmark.startMeasurement()  // the batch's own allocation is the connection's, not the parser's
+        for _ in benchmark.scaledIterations {
+            var count = 0
+            parseEach(buffer, ends, w.adapter, receiveTime, &sink) { count &+= $0 }
+            blackHole(count)
         }
+        benchmark.stopMeasurement()
     }
     Benchmark("\(group): baseline JSONSerialization (per \(frames.count) frames)") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -142,3 +122,24 @@ func register(_ group: String, _ frames: [[UInt8]], _ data: [Data], _ w: Workloa
         }
     }
 }
+
+/// Parses each frame of `buffer` (frame i ends at `ends[i]`) into `sink` and empties it again, as a connection does,
+/// telling `events` how many events each frame gave.
+@inline(__always)
+func parseEach(
+    _ buffer: [UInt8], _ ends: [Int], _ adapter: any ExchangeAdapter, _ receiveTime: Timestamp,
+    _ sink: inout EventBatch, _ events: (Int) -> Void
+) {
+    buffer.withUnsafeBytes { all in
+        ends.withUnsafeBufferPointer { ends in
+            var start = 0
+            for end in ends {
+                _ = adapter.parse(UnsafeRawBufferPointer(rebasing: all[start..<end]), receiveTime: receiveTime, into: &sink)
+                events(sink.count)
+                sink.removeAll()
+                start = end
+            }
+        }
+    }
+}
+

@@ -52,8 +52,7 @@ extension JSONScanner {
                base[start &+ keyEnd &+ 1] == UInt8(ascii: ":") {
                 let keyLength = keyEnd &- 1
                 let word = UnsafeRawPointer(base + (start &+ 1)).loadUnaligned(as: UInt64.self)
-                let code = keyLength > 7 ? Self.longKeyCode
-                    : keyLength == 7 ? word : word & ((1 &<< UInt64((keyLength &+ 1) &* 8)) &- 1)
+                let code = keyLength > 7 ? Self.longKeyCode : Self.shortKeyCode(word, length: keyLength)
                 key = ByteSpan(base: base + (start &+ 1), count: keyLength)
                 offset = start &+ valueEnd
                 first = false

@@ -1,4 +1,4 @@
-
+public import HFTCore
 
 /// A zero-allocation pull scanner over one JSON frame, the base of every generated message parser.
 ///
@@ -106,12 +106,12 @@ public struct JSONScanner {
         #if _endian(little)
         if offset &+ 9 <= count {
             let word = UnsafeRawPointer(base + (offset &+ 1)).loadUnaligned(as: UInt64.self)
-            let quotes = Self.bytesEqual(word, 0x2222_2222_2222_2222)
-            let slashes = Self.bytesEqual(word, 0x5C5C_5C5C_5C5C_5C5C)
+            let quotes = ByteWords.bytesEqual(word, 0x2222_2222_2222_2222)
+            let slashes = ByteWords.bytesEqual(word, 0x5C5C_5C5C_5C5C_5C5C)
             let end = quotes.trailingZeroBitCount  // 8 × (key length) + 7, or 64: no quote in the word
             if end < slashes.trailingZeroBitCount {
                 let length = end >> 3
-                code = end == 63 ? word : word & ((1 &<< UInt64(end &+ 1)) &- 1)
+                code = Self.shortKeyCode(word, length: length)
                 key = ByteSpan(base: base + (offset &+ 1), count: length)
                 offset &+= length &+ 2
             }
@@ -139,12 +139,11 @@ public struct JSONScanner {
         return code
     }
 
-    /// High bit set in each byte of `word` equal to the same byte of `pattern`. The lowest set bit is exact;
-    /// bits above it may be false positives, so callers use only the lowest.
+    /// The code of a key of `length` (0…7) bytes from the word loaded at its first byte: the key and its closing
+    /// quote, the bytes above cleared.
     @inlinable @inline(__always)
-    static func bytesEqual(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
-        let x = word ^ pattern
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    static func shortKeyCode(_ word: UInt64, length: Int) -> UInt64 {
+        length == 7 ? word : word & ((1 &<< UInt64((length &+ 1) &* 8)) &- 1)
     }
 
     // MARK: arrays
@@ -183,10 +182,7 @@ public struct JSONScanner {
         #if _endian(little)
         while offset &+ 8 <= count {
             let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-            let quotes = word ^ 0x2222_2222_2222_2222
-            let slashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
-            let found = ((quotes &- 0x0101_0101_0101_0101) & ~quotes | (slashes &- 0x0101_0101_0101_0101) & ~slashes)
-                & 0x8080_8080_8080_8080
+            let found = ByteWords.bytesEqual(word, 0x2222_2222_2222_2222) | ByteWords.bytesEqual(word, 0x5C5C_5C5C_5C5C_5C5C)
             if found != 0 {
                 offset &+= found.trailingZeroBitCount >> 3  // the first quote or backslash (little-endian)
                 break

@@ -70,42 +70,22 @@ struct TrieRenderer {
         return finish(name, body)
     }
 
-    /// The loop over an object's members. With ``completion``, a bit per wanted key records what has been read.
+    /// The loop over an object's members. Parsers read each member whole (``memberLoop(_:stop:)``); routing
+    /// (and objects of more than 63 wanted keys) read the key, then hand the value to the child's function.
     private mutating func objectLoop(_ root: TrieNode, stop: String) -> [String] {
-        let completes = completion && root.keys.count <= 63
-        if completes { return memberLoop(root, stop: stop) }
-        let full = completes ? (UInt64(1) << UInt64(root.keys.count)) - 1 : 0
+        if completion && root.keys.count <= 63 { return memberLoop(root, stop: stop) }
         var loop = ["try s.beginObject()", "var first = true", "var key = ByteSpan(base: s.base, count: 0)"]
-        if completes { loop.append("var seen: UInt64 = 0") }
         loop.append("while \(stop)let code = try s.nextKeyCode(first: &first, key: &key) {")
-        // Short keys dispatch on their code (one switch over constants); long keys compare their bytes.
-        var cases: [String] = []
-        var long: [String] = []
-        for (bit, (k, child)) in root.keys.enumerated() {
-            let fn = render(child)
-            let body: String
-            if completes {
-                let mask = UInt64(1) << UInt64(bit)
-                body = "try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)); seen |= \(mask)"
-            } else {
-                body = "try Self.\(call(fn, tail: "false"))"
-            }
-            if let code = Self.keyCode(k) {
-                cases.append("case \(code): \(body)  // \(SwiftText.literal(k))")
-            } else {
-                long.append("if key.equals(\(SwiftText.literal(k))) { \(body) }")
-            }
-        }
-        let fallback = long.isEmpty ? "try s.skipValue()" : long.joined(separator: " else ") + " else { try s.skipValue() }"
-        loop += dispatch(cases, fallback)
-        if completes { loop.append("    if seen == \(full) { \(leaveEarly()); break }") }
+        let members = root.keys.map { k, child in (k, "try Self.\(call(render(child), tail: "false"))") }
+        loop += dispatch(members, otherwise: "try s.skipValue()")
         loop.append("}")
         return loop
     }
 
     /// The loop of a parser over an object: each member is read whole (``JSONScanner/nextMember(first:key:value:skipContainers:)``)
     /// and the switch on its key stores a scalar value or reads a container with the child's function. When every
-    /// wanted member is a scalar, containers are skipped inside the scanner.
+    /// wanted member is a scalar, containers are skipped inside the scanner. A bit per wanted key records what has
+    /// been read.
     private mutating func memberLoop(_ root: TrieNode, stop: String) -> [String] {
         let full = (UInt64(1) << UInt64(root.keys.count)) - 1
         let allScalars = root.keys.allSatisfy { $0.1.isScalarLeaf }
@@ -114,8 +94,7 @@ struct TrieRenderer {
             "var value: JSONScalar? = nil", "var seen: UInt64 = 0",
             "while \(stop)let code = try s.nextMember(first: &first, key: &key, value: &value\(allScalars ? "" : ", skipContainers: false")) {",
         ]
-        var cases: [String] = []
-        var long: [String] = []
+        var members: [(String, String)] = []
         for (bit, (k, child)) in root.keys.enumerated() {
             let mask = UInt64(1) << UInt64(bit)
             let stores = child.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }.joined(separator: "; ")
@@ -128,23 +107,28 @@ struct TrieRenderer {
                 body = "if value == nil { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)) }"
                 if !child.stores.isEmpty { body += " else if let v = value { \(stores) }" }
             }
-            body += "; seen |= \(mask)"
+            members.append((k, body + "; seen |= \(mask)"))
+        }
+        loop += dispatch(members, otherwise: allScalars ? nil : "if value == nil { try s.skipValue() }")
+        loop.append("    if seen == \(full) { \(leaveEarly()); break }")
+        loop.append("}")
+        return loop
+    }
+
+    /// The body of a member loop: a `switch` over the codes of short keys, byte compares for long ones, and
+    /// `otherwise` (nil: nothing) for members not wanted.
+    private func dispatch(_ members: [(key: String, body: String)], otherwise: String?) -> [String] {
+        var cases: [String] = []
+        var long: [String] = []
+        for (k, body) in members {
             if let code = Self.keyCode(k) {
                 cases.append("case \(code): \(body)  // \(SwiftText.literal(k))")
             } else {
                 long.append("if key.equals(\(SwiftText.literal(k))) { \(body) }")
             }
         }
-        let skip = allScalars ? "break" : "if value == nil { try s.skipValue() }"
-        let fallback = long.isEmpty ? skip : long.joined(separator: " else ") + (allScalars ? "" : " else { \(skip) }")
-        loop += dispatch(cases, fallback)
-        loop.append("    if seen == \(full) { \(leaveEarly()); break }")
-        loop.append("}")
-        return loop
-    }
-
-    /// The body of a member loop: a `switch` over the short keys' codes (`cases`), `fallback` for the others.
-    private func dispatch(_ cases: [String], _ fallback: String) -> [String] {
+        let fallback = long.isEmpty ? otherwise ?? "break"
+            : long.joined(separator: " else ") + (otherwise.map { " else { \($0) }" } ?? "")
         if cases.isEmpty { return ["    _ = code", "    " + fallback] }
         return ["    switch code {"] + cases.map { "    " + $0 } + ["    default: \(fallback)", "    }"]
     }

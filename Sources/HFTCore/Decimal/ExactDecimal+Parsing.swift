@@ -93,19 +93,15 @@ extension ExactDecimal {
         let length = n &- s
         guard length > 0, length <= 17 else { return nil }
         let q = UnsafeRawPointer(p + s)
-        let head = Self.loadPrefix(q, length)  // the first min(length, 8) bytes; zeros above
+        let head = ByteWords.loadPrefix(q, length)  // the first min(length, 8) bytes; zeros above
         // The last 8 bytes, ending at the span's end (for short spans: the head moved up).
         let tail = length >= 8 ? q.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) : head << UInt64(8 &* (8 &- length))
-        let zeros: UInt64 = 0x3030_3030_3030_3030
-        let dots = Self.bytesEqual(head, 0x2E2E_2E2E_2E2E_2E2E)
+        let dots = ByteWords.bytesEqual(head, 0x2E2E_2E2E_2E2E_2E2E)
         let k = dots == 0 ? length : dots.trailingZeroBitCount >> 3  // digits before the dot
         let m = dots == 0 ? 0 : length &- k &- 1                       // digits after it
         guard k >= 1, k <= 8, m <= 8, dots == 0 || m >= 1 else { return nil }
-        // Integer digits [0, k) of head, moved to the top bytes; '0's below.
-        let integerWord = (head << UInt64(8 &* (8 &- k))) | (k == 8 ? 0 : zeros >> UInt64(8 &* k))
-        // Fraction digits: the top m bytes of tail; '0's below (m = 0: all '0's).
-        let keep: UInt64 = m == 0 ? 0 : ~0 << UInt64(8 &* (8 &- m))
-        let fractionWord = (tail & keep) | (zeros & ~keep)
+        let integerWord = Self.digitsWord(prefix: head, count: k)   // digits [0, k) of head
+        let fractionWord = Self.digitsWord(suffix: tail, count: m)  // the top m bytes of tail (m = 0: all '0's)
         guard Self.areEightDigits(integerWord), Self.areEightDigits(fractionWord) else { return nil }
         let value = Self.valueOfEightDigits(integerWord) &* Self.powerOfTen(m) &+ Self.valueOfEightDigits(fractionWord)
         let negate = negative && value != 0
@@ -128,30 +124,18 @@ extension ExactDecimal {
         }
     }
 
-    /// The first `min(length, 8)` bytes at `q` as a little-endian word, zero above them, read with at most two
-    /// overlapping loads that stay inside `[q, q + length)`.
+    /// The first `count` (1…8) digits of a word read from their start (`ByteWords.loadPrefix`), moved to its top
+    /// bytes with `'0'`s below: a word of eight digits with the same value (for ``valueOfEightDigits(_:)``).
     @inlinable @inline(__always)
-    static func loadPrefix(_ q: UnsafeRawPointer, _ length: Int) -> UInt64 {
-        if length >= 8 { return q.loadUnaligned(as: UInt64.self) }
-        if length >= 4 {
-            let low = UInt64(q.loadUnaligned(as: UInt32.self))
-            let high = UInt64(q.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self))
-            return low | high << UInt64(8 &* (length &- 4))
-        }
-        if length >= 2 {
-            let low = UInt64(q.loadUnaligned(as: UInt16.self))
-            let high = UInt64(q.loadUnaligned(fromByteOffset: length &- 2, as: UInt16.self))
-            return low | high << UInt64(8 &* (length &- 2))
-        }
-        return UInt64(q.load(as: UInt8.self))
+    static func digitsWord(prefix head: UInt64, count: Int) -> UInt64 {
+        (head << UInt64(8 &* (8 &- count))) | (count == 8 ? 0 : 0x3030_3030_3030_3030 >> UInt64(8 &* count))
     }
 
-    /// High bit set in each byte of `word` equal to the corresponding byte of `pattern`; the lowest set bit is
-    /// exact (bits above it may be false positives).
+    /// The last `count` (0…8) bytes of a word that ends where the digits end (its top bytes), with `'0'`s below.
     @inlinable @inline(__always)
-    static func bytesEqual(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
-        let x = word ^ pattern
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    static func digitsWord(suffix tail: UInt64, count: Int) -> UInt64 {
+        let keep: UInt64 = count == 0 ? 0 : ~0 << UInt64(8 &* (8 &- count))
+        return (tail & keep) | (0x3030_3030_3030_3030 & ~keep)
     }
 
     /// True when the 8 bytes of `word` are all ASCII digits: high nibbles are 3, and adding 6 keeps them 3.
@@ -292,19 +276,15 @@ public enum DecimalDigits {
         #if _endian(little)
         guard count > 0, count <= 16 else { return nil }
         let q = UnsafeRawPointer(p)
-        let zeros: UInt64 = 0x3030_3030_3030_3030
         if count <= 8 {
-            // The digits moved to the top bytes of a word, '0's below: the same value.
-            let head = ExactDecimal.loadPrefix(q, count)
-            let word = (head << UInt64(8 &* (8 &- count))) | (count == 8 ? 0 : zeros >> UInt64(8 &* count))
+            let word = ExactDecimal.digitsWord(prefix: ByteWords.loadPrefix(q, count), count: count)
             guard ExactDecimal.areEightDigits(word) else { return nil }
             return ExactDecimal.valueOfEightDigits(word)
         }
-        // Eight digits, then the last count - 8 (the top bytes of the word that ends the run; '0's below).
+        // Eight digits, then the last count - 8 (the top bytes of the word that ends the run).
         let high = q.loadUnaligned(as: UInt64.self)
         let rest = count &- 8
-        let keep: UInt64 = ~0 << UInt64(8 &* (8 &- rest))
-        let low = (q.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) & keep) | (zeros & ~keep)
+        let low = ExactDecimal.digitsWord(suffix: q.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), count: rest)
         guard ExactDecimal.areEightDigits(high), ExactDecimal.areEightDigits(low) else { return nil }
         return ExactDecimal.valueOfEightDigits(high) &* ExactDecimal.powerOfTen(rest) &+ ExactDecimal.valueOfEightDigits(low)
         #else

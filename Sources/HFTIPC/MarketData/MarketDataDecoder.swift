@@ -18,7 +18,8 @@ import Glibc
 public struct MarketDataDecoder {
     var names = MarketDataCodec.NameCache()
     /// The exchange and instrument of the last message decoded by the fast path, by their bytes: a stream repeats them.
-    var last = LastNames()
+    var lastExchange = LastName<ExchangeID>()
+    var lastInstrument = LastName<Instrument>()
 
     /// Names of up to 16 bytes as two little-endian words (unused bytes zero) and their length: compared in two
     /// instructions instead of a table lookup.
@@ -48,11 +49,21 @@ public struct MarketDataDecoder {
         }
     }
 
-    struct LastNames {
-        var exchangeWords = NameWords()
-        var exchange: ExchangeID?  // set with its words (count -1 matches nothing before)
-        var instrumentWords = NameWords()
-        var instrument: Instrument?
+    /// The last name found by its bytes and what it named: a stream repeats its exchange and instrument, so the
+    /// next message's name is compared with it first (two word compares) before the table is searched.
+    struct LastName<Value> {
+        var words = NameWords()  // count -1: matches nothing before the first name
+        var value: Value?
+
+        /// The value named by the bytes in `range` of a message of `end` bytes at `base`; nil when `table` has none.
+        @inline(__always)
+        mutating func resolve(_ base: UnsafePointer<UInt8>, _ range: Range<Int>, _ end: Int, in table: ByteNameTable<Value>) -> Value? {
+            let w = NameWords(base, range, end)
+            if let w, w == words { return value.unsafelyUnwrapped }
+            guard let found = table.value(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)) else { return nil }
+            if let w { (words, value) = (w, found) }
+            return found
+        }
     }
 
     public init() {}
@@ -159,26 +170,8 @@ public struct MarketDataDecoder {
         guard kind != 0, topic.count == instrument.count + 1, topic[instrument.count] == UInt8(ascii: " "),
               memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
         // The names of the previous message first (two word compares), then the tables.
-        let exchangeWords = NameWords(base, exchange, end)
-        let instrumentWords = NameWords(base, instrument, end)
-        let exchangeID: ExchangeID
-        if let w = exchangeWords, w == last.exchangeWords {
-            exchangeID = last.exchange.unsafelyUnwrapped
-        } else {
-            guard let id = names.exchangesByBytes.value(UnsafeRawBufferPointer(start: base + exchange.lowerBound, count: exchange.count))
-            else { return nil }
-            exchangeID = id
-            if let w = exchangeWords { (last.exchangeWords, last.exchange) = (w, id) }
-        }
-        let instrumentID: Instrument
-        if let w = instrumentWords, w == last.instrumentWords {
-            instrumentID = last.instrument.unsafelyUnwrapped
-        } else {
-            guard let id = names.instrumentsByBytes.value(UnsafeRawBufferPointer(start: base + instrument.lowerBound, count: instrument.count))
-            else { return nil }
-            instrumentID = id
-            if let w = instrumentWords { (last.instrumentWords, last.instrument) = (w, id) }
-        }
+        guard let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
+              let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
         keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
         let receive = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime))
         let exchangeStamp = hasExchangeTime ? Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: exchangeTime)) : nil
