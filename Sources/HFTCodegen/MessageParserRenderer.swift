@@ -249,6 +249,17 @@ struct MessageParserRenderer {
         return lines
     }
 
+    /// The slots of a level read by index (`@[0]`, `@[1]`, …, below 4): the level is an array of scalars that
+    /// ``ScalarRow`` can hold. Nil when any of its paths is something else.
+    func rowIndices(_ level: LevelSpec) -> [(slot: String, index: Int)]? {
+        var slots: [(slot: String, index: Int)] = []
+        for (slot, path) in [("price", level.price), ("size", level.size)] + (level.sidePath.map { [("side", $0)] } ?? []) {
+            guard path.steps.count == 1, case .index(let i) = path.steps[0], (0..<4).contains(i) else { return nil }
+            slots.append((slot, i))
+        }
+        return slots
+    }
+
     /// A function reading one array of levels into bids/asks.
     mutating func renderLevelGroup(_ g: Int, _ level: LevelSpec) {
         let trie = TrieNode()
@@ -265,7 +276,16 @@ struct MessageParserRenderer {
             "var first = true",
             "while try s.nextElement(first: &first) {",
             "    var lv = LevelScalars()",
-            "    try Self.\(root)(&s, &lv, false)",
+        ]
+        if let indices = rowIndices(level) {
+            // Levels that are arrays of scalars: one step for the whole level when it is compact.
+            lines += ["    var row = ScalarRow()", "    if s.scalarRow(&row) {"]
+            lines += indices.map { "        lv.\($0.slot) = row[\($0.index)]" }
+            lines += ["    } else {", "        try Self.\(root)(&s, &lv, false)", "    }"]
+        } else {
+            lines.append("    try Self.\(root)(&s, &lv, false)")
+        }
+        lines += [
             "    guard let p = lv.price else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }",
             "    guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
             "    let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",
