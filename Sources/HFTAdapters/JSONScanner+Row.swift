@@ -55,7 +55,12 @@ extension JSONScanner {
         let available = count &- start
         guard available >= 32, base[start] == UInt8(ascii: "[") else { return false }
         let p = base + start
-        var quotes: UInt64, enders: UInt64, spaces: UInt64, slashes: UInt64
+        if p[1] == UInt8(ascii: "]") {
+            row.count = 0
+            offset = start &+ 2
+            return true
+        }
+        let quotes: UInt64, enders: UInt64, spaces: UInt64, slashes: UInt64
         let limit: Int
         let low = hft_json_marks32(p)
         if available >= 64 {
@@ -71,11 +76,6 @@ extension JSONScanner {
             spaces = UInt64(low.spaces)
             slashes = UInt64(low.slashes)
             limit = 32
-        }
-        if p[1] == UInt8(ascii: "]") {
-            row.count = 0
-            offset = start &+ 2
-            return true
         }
         var position = 1
         var index = 0

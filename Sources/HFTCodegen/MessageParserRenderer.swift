@@ -249,11 +249,16 @@ struct MessageParserRenderer {
         return lines
     }
 
+    /// The `LevelScalars` slots of a level and the paths that fill them (the side only when read from the level).
+    func levelSlots(_ level: LevelSpec) -> [(slot: String, path: SpecPath)] {
+        [("price", level.price), ("size", level.size)] + (level.sidePath.map { [("side", $0)] } ?? [])
+    }
+
     /// The slots of a level read by index (`@[0]`, `@[1]`, …, below 4): the level is an array of scalars that
     /// ``ScalarRow`` can hold. Nil when any of its paths is something else.
     func rowIndices(_ level: LevelSpec) -> [(slot: String, index: Int)]? {
         var slots: [(slot: String, index: Int)] = []
-        for (slot, path) in [("price", level.price), ("size", level.size)] + (level.sidePath.map { [("side", $0)] } ?? []) {
+        for (slot, path) in levelSlots(level) {
             guard path.steps.count == 1, case .index(let i) = path.steps[0], (0..<4).contains(i) else { return nil }
             slots.append((slot, i))
         }
@@ -263,9 +268,7 @@ struct MessageParserRenderer {
     /// A function reading one array of levels into bids/asks.
     mutating func renderLevelGroup(_ g: Int, _ level: LevelSpec) {
         let trie = TrieNode()
-        trie.node(at: level.price.steps).stores.append("price")
-        trie.node(at: level.size.steps).stores.append("size")
-        if let sidePath = level.sidePath { trie.node(at: sidePath.steps).stores.append("side") }
+        for (slot, path) in levelSlots(level) { trie.node(at: path.steps).stores.append(slot) }
         var r = TrieRenderer(prefix: "\(prefix)_level\(g)", stateType: "LevelScalars", completion: true)
         let root = r.render(trie)
         functions += r.functions
