@@ -29,7 +29,7 @@ public struct CaptureReplay {
                 adapter.parse(UnsafeRawBufferPointer(raw), receiveTime: frame.time, into: &sink)
             }
             record(outcome, frame: frame.data)
-            for event in sink.events { onEvent(event) }
+            sink.forEach(onEvent)
         }
     }
 

@@ -122,6 +122,85 @@ public struct MarketDataDecoder {
     /// order, repeat (the last wins, as in protobuf) or be unknown (skipped), as SwiftProtobuf accepts them.
     @inline(__always)
     mutating func fastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
+        if let ticker = canonicalTicker(topic: topic, payload: payload, keys: &keys) { return .ticker(ticker) }
+        return generalFastDecode(topic: topic, payload: payload, keys: &keys)
+    }
+
+    /// A ticker exactly as ``MarketDataEncoder`` (and SwiftProtobuf, and Python's protobuf) writes it: fields in
+    /// number order, each once, one-byte lengths, nothing else. Read straight through, with no dispatch per field:
+    /// the publisher's own form, so nearly every message. Anything else is nil and goes to the general fast path.
+    @inline(__always)
+    mutating func canonicalTicker(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> Ticker? {
+        guard let start = payload.baseAddress, payload.count > 4 else { return nil }
+        let base = start.assumingMemoryBound(to: UInt8.self)
+        let end = payload.count
+        // exchange (1) and instrument (2): key, one-byte length, bytes.
+        guard base[0] == 0x0A, base[1] < 0x80 else { return nil }
+        let exchange = 2..<(2 &+ Int(base[1]))
+        var p = exchange.upperBound
+        guard p &+ 2 <= end, base[p] == 0x12, base[p &+ 1] < 0x80 else { return nil }
+        let instrument = (p &+ 2)..<(p &+ 2 &+ Int(base[p &+ 1]))
+        p = instrument.upperBound
+        // sequence (3), receive_time (4), exchange_time (5), publish_time (6): each optional, in this order.
+        var sequence: UInt64 = 0
+        var receiveTime: UInt64 = 0
+        var exchangeTime: UInt64?
+        if p < end, base[p] == 0x18 {
+            p &+= 1
+            guard let v = Self.varint(base, &p, end) else { return nil }
+            sequence = v
+        }
+        if p < end, base[p] == 0x20 {
+            p &+= 1
+            guard let v = Self.varint(base, &p, end) else { return nil }
+            receiveTime = v
+        }
+        if p < end, base[p] == 0x28 {
+            p &+= 1
+            guard let v = Self.varint(base, &p, end) else { return nil }
+            exchangeTime = v
+        }
+        if p < end, base[p] == 0x30 {
+            p &+= 1
+            guard Self.varint(base, &p, end) != nil else { return nil }
+        }
+        // ticker (8), the last field: its body runs to the end of the message.
+        guard p &+ 2 <= end, base[p] == 0x42, Int(base[p &+ 1]) == end &- p &- 2 else { return nil }
+        p &+= 2
+        // The topic is the instrument and one space.
+        guard topic.count == instrument.count &+ 1, topic[instrument.count] == UInt8(ascii: " "),
+              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
+        // bid (1), bid size (2), ask (3), ask size (4), last (5): decimals in this order, 2 and 4 and 5 optional.
+        guard let bid = Self.decimalField(0x0A, base, &p, end) else { return nil }
+        let bidSize = Self.decimalField(0x12, base, &p, end)
+        guard let ask = Self.decimalField(0x1A, base, &p, end) else { return nil }
+        let askSize = Self.decimalField(0x22, base, &p, end)
+        let last = Self.decimalField(0x2A, base, &p, end)
+        guard p == end,
+              let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
+              let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
+        keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
+        return Ticker(
+            exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
+            askSize: askSize, lastPrice: last,
+            exchangeTime: exchangeTime.map { Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: $0)) },
+            receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime)))
+    }
+
+    /// The decimal field `key` at `p` (moved past it) when it is there and canonical; nil, with `p` unmoved,
+    /// otherwise (the caller's final `p == end` check then refuses a message whose field was there but malformed).
+    @inline(__always)
+    static func decimalField(_ key: UInt8, _ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int) -> ExactDecimal? {
+        guard p &+ 2 <= end, base[p] == key else { return nil }
+        let n = Int(base[p &+ 1])
+        guard n < 0x80, n <= end &- p &- 2, let d = decimal(base, p &+ 2, p &+ 2 &+ n, readable: end) else { return nil }
+        p &+= 2 &+ n
+        return d
+    }
+
+    /// The general hand-written path: envelope fields in any order, repeated or unknown.
+    @inline(__always)
+    mutating func generalFastDecode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, keys: inout Keys) -> MarketEvent? {
         guard let start = payload.baseAddress else { return nil }
         let base = start.assumingMemoryBound(to: UInt8.self)
         let end = payload.count

@@ -127,7 +127,7 @@ final class StreamConnection: WebSocketHandler {
         stream.options.rawFrameTap?.received(connection: plan.name, frame: message, binary: binary, time: receiveTime)
         let outcome = stream.adapter.parse(message, receiveTime: receiveTime, into: &batch)
         if batch.count > 0 {
-            for event in batch.events { stream.deliver(event, from: self) }
+            batch.forEach { stream.deliver($0, from: self) }
             batch.removeAll()
         }
         switch outcome.disposition {
