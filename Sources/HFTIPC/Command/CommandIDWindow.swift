@@ -33,16 +33,12 @@ struct CommandIDWindow: Sendable {
     /// Remembers `id`; false (and nothing changes) when it is already in the window.
     mutating func insert(_ id: String) -> Bool {
         let h = Self.hash(id, seed: seed)
-        var position = Int(truncatingIfNeeded: h) & mask
-        while table[position] != 0 {
-            let slot = Int(table[position]) - 1
-            if hashes[slot] == h && ids[slot] == id { return false }
-            position = (position + 1) & mask
-        }
+        let (found, empty) = probe(id, h)
+        if found { return false }
         if ids.count < capacity {
             ids.append(id)
             hashes.append(h)
-            table[position] = Int32(ids.count)
+            table[empty] = Int32(ids.count)
             return true
         }
         let slot = oldest
@@ -50,22 +46,25 @@ struct CommandIDWindow: Sendable {
         forget(slot: slot)
         ids[slot] = id
         hashes[slot] = h
-        position = Int(truncatingIfNeeded: h) & mask
+        // Forgetting the oldest may have moved entries: probe again for this id's empty position.
+        var position = Int(truncatingIfNeeded: h) & mask
         while table[position] != 0 { position = (position + 1) & mask }
         table[position] = Int32(slot + 1)
         return true
     }
 
     /// Whether `id` is in the window.
-    func contains(_ id: String) -> Bool {
-        let h = Self.hash(id, seed: seed)
+    func contains(_ id: String) -> Bool { probe(id, Self.hash(id, seed: seed)).found }
+
+    /// Looks `id` (of hash `h`) up: found, and where; or not, and the empty position that ends its probe path.
+    private func probe(_ id: String, _ h: UInt64) -> (found: Bool, position: Int) {
         var position = Int(truncatingIfNeeded: h) & mask
         while table[position] != 0 {
             let slot = Int(table[position]) - 1
-            if hashes[slot] == h && ids[slot] == id { return true }
+            if hashes[slot] == h && ids[slot] == id { return (true, position) }
             position = (position + 1) & mask
         }
-        return false
+        return (false, position)
     }
 
     /// Removes ring `slot` from the table (backward-shift deletion: no tombstones, probes stay short).

@@ -167,18 +167,14 @@ public struct MarketDataDecoder {
         // ticker (8), the last field: its body runs to the end of the message.
         guard p &+ 2 <= end, base[p] == 0x42, Int(base[p &+ 1]) == end &- p &- 2 else { return nil }
         p &+= 2
-        // The topic is the instrument and one space.
-        guard topic.count == instrument.count &+ 1, topic[instrument.count] == UInt8(ascii: " "),
-              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
         // bid (1), bid size (2), ask (3), ask size (4), last (5): decimals in this order, 2 and 4 and 5 optional.
-        guard let bid = Self.decimalField(0x0A, base, &p, end) else { return nil }
-        let bidSize = Self.decimalField(0x12, base, &p, end)
-        guard let ask = Self.decimalField(0x1A, base, &p, end) else { return nil }
-        let askSize = Self.decimalField(0x22, base, &p, end)
-        let last = Self.decimalField(0x2A, base, &p, end)
+        guard let bid = Self.decimalField(0x0A, base, &p, end, readable: end) else { return nil }
+        let bidSize = Self.decimalField(0x12, base, &p, end, readable: end)
+        guard let ask = Self.decimalField(0x1A, base, &p, end, readable: end) else { return nil }
+        let askSize = Self.decimalField(0x22, base, &p, end, readable: end)
+        let last = Self.decimalField(0x2A, base, &p, end, readable: end)
         guard p == end,
-              let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
-              let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
+              let (exchangeID, instrumentID) = resolveNames(topic, base, exchange, instrument, end) else { return nil }
         keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
         return Ticker(
             exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
@@ -187,13 +183,27 @@ public struct MarketDataDecoder {
             receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime)))
     }
 
-    /// The decimal field `key` at `p` (moved past it) when it is there and canonical; nil, with `p` unmoved,
-    /// otherwise (the caller's final `p == end` check then refuses a message whose field was there but malformed).
+    /// The exchange and instrument named by the bytes in `exchange` and `instrument` (the previous message's first,
+    /// by two word compares, then the tables); nil when `topic` is not the instrument and one space, or a name is
+    /// not known yet.
     @inline(__always)
-    static func decimalField(_ key: UInt8, _ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int) -> ExactDecimal? {
+    mutating func resolveNames(
+        _ topic: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>, _ exchange: Range<Int>, _ instrument: Range<Int>, _ end: Int
+    ) -> (ExchangeID, Instrument)? {
+        guard topic.count == instrument.count &+ 1, topic[instrument.count] == UInt8(ascii: " "),
+              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0,
+              let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
+              let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
+        return (exchangeID, instrumentID)
+    }
+
+    /// The decimal field `key` at `p` (moved past it) of a message body ending at `end`, when it is there and
+    /// canonical; nil, with `p` unmoved, otherwise. `readable`: as ``decimal(_:_:_:readable:)``'s.
+    @inline(__always)
+    static func decimalField(_ key: UInt8, _ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int, readable: Int) -> ExactDecimal? {
         guard p &+ 2 <= end, base[p] == key else { return nil }
         let n = Int(base[p &+ 1])
-        guard n < 0x80, n <= end &- p &- 2, let d = decimal(base, p &+ 2, p &+ 2 &+ n, readable: end) else { return nil }
+        guard n < 0x80, n <= end &- p &- 2, let d = decimal(base, p &+ 2, p &+ 2 &+ n, readable: readable) else { return nil }
         p &+= 2 &+ n
         return d
     }
@@ -245,12 +255,7 @@ public struct MarketDataDecoder {
                 p = r.position
             }
         }
-        // The topic is the instrument and one space.
-        guard kind != 0, topic.count == instrument.count + 1, topic[instrument.count] == UInt8(ascii: " "),
-              memcmp(base + instrument.lowerBound, topic.baseAddress!, instrument.count) == 0 else { return nil }
-        // The names of the previous message first (two word compares), then the tables.
-        guard let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
-              let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
+        guard kind != 0, let (exchangeID, instrumentID) = resolveNames(topic, base, exchange, instrument, end) else { return nil }
         keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
         let receive = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime))
         let exchangeStamp = hasExchangeTime ? Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: exchangeTime)) : nil
@@ -260,10 +265,8 @@ public struct MarketDataDecoder {
             var bid: ExactDecimal?, bidSize: ExactDecimal?, ask: ExactDecimal?, askSize: ExactDecimal?, last: ExactDecimal?
             while p < bodyEnd {
                 let key = base[p]
-                guard key & 7 == 2, key >= 0x0A, key <= 0x2A, p + 1 < bodyEnd else { return nil }
-                let n = Int(base[p + 1])
-                guard n < 0x80, n <= bodyEnd - p - 2, let d = Self.decimal(base, p + 2, p + 2 + n, readable: end) else { return nil }
-                p += 2 + n
+                guard key & 7 == 2, key >= 0x0A, key <= 0x2A,
+                      let d = Self.decimalField(key, base, &p, bodyEnd, readable: end) else { return nil }
                 switch key {  // a repeated field would be merged by SwiftProtobuf: left to it
                 case 0x0A: guard bid == nil else { return nil }; bid = d
                 case 0x12: guard bidSize == nil else { return nil }; bidSize = d
