@@ -176,7 +176,7 @@ struct MessageParserRenderer {
             lines.append("guard let lp\(g) = \(owner).lp\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }")
             lines.append("guard let lq\(g) = \(owner).lq\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }")
             lines.append("let level\(g) = BookLevel(price: try FieldValues.decimal(lp\(g), \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(lq\(g), \(SwiftText.literal(level.size.text))))")
-            lines += sideAppend(level, g, owner: owner, levelVar: "level\(g)", side: "ls\(g)", bids: "\(e).bids", asks: "\(e).asks")
+            lines += sideAppend(level, g, owner: owner, side: "ls\(g)") { "\(e).\($0 ? "bids" : "asks").append(level\(g))" }
         }
         let time = values["exchangeTime"] ?? "nil"
         switch emit {
@@ -238,13 +238,14 @@ struct MessageParserRenderer {
         }
     }
 
-    func sideAppend(_ level: LevelSpec, _ g: Int, owner: String, levelVar: String, side: String, bids: String, asks: String) -> [String] {
+    /// Statements adding `levelVar` to its side; `append` gives the statement for a side (true: bids).
+    func sideAppend(_ level: LevelSpec, _ g: Int, owner: String, side: String, append: (Bool) -> String) -> [String] {
         if let fixed = level.side {
-            return ["\(fixed == "bid" ? bids : asks).append(\(levelVar))"]
+            return [append(fixed == "bid")]
         }
         let path = SwiftText.literal(level.sidePath?.text ?? "side")
         var lines = ["guard let sd\(g) = \(owner).\(side) else { throw FrameFailure(field: \(path), reason: .missingField) }"]
-        let chain = level.sideMap.map { "if sd\(g).span.equals(\(SwiftText.literal($0.0))) { \($0.1 == "bid" ? bids : asks).append(\(levelVar)) }" }
+        let chain = level.sideMap.map { "if sd\(g).span.equals(\(SwiftText.literal($0.0))) { \(append($0.1 == "bid")) }" }
         lines.append(chain.joined(separator: " else ") + " else { throw FrameFailure(field: \(path), reason: .invalidValue) }")
         return lines
     }
@@ -272,28 +273,49 @@ struct MessageParserRenderer {
         var r = TrieRenderer(prefix: "\(prefix)_level\(g)", stateType: "LevelScalars", completion: true)
         let root = r.render(trie)
         functions += r.functions
+        // Levels gather in stack memory and reach the arrays a run at a time (LevelRun): one run for a group
+        // with a fixed side, one per side otherwise.
+        let runs = level.side == nil ? 2 : 1
+        func append(_ bid: Bool) -> String {
+            let run = runs == 1 ? "run" : (bid ? "bidRun" : "askRun")
+            return "\(run).append(level, to: &\(bid ? "bids" : "asks"))"
+        }
         var lines = [
             "try s.beginArray()",
-            "if bids.capacity == 0 { bids.reserveCapacity(16) }",
-            "if asks.capacity == 0 { asks.reserveCapacity(16) }",
-            "var first = true",
-            "while try s.nextElement(first: &first) {",
-            "    var lv = LevelScalars()",
+            "try withUnsafeTemporaryAllocation(of: BookLevel.self, capacity: LevelRun.stackLevels) { (buffer) throws(FrameFailure) in",
         ]
+        lines += runs == 1
+            ? ["    var run = LevelRun(buffer, capacity: LevelRun.stackLevels)"]
+            : ["    var bidRun = LevelRun(buffer, capacity: LevelRun.stackLevels / 2)",
+               "    var askRun = LevelRun(buffer, offset: LevelRun.stackLevels / 2, capacity: LevelRun.stackLevels / 2)"]
+        lines += [
+            "    var first = true",
+            "    while try s.nextElement(first: &first) {",
+        ]
+        if let fixed = level.side, let indices = rowIndices(level), indices.map(\.index) == [0, 1] {
+            // `["price","size",…]` rows: both decimals read in one step when they take the common form.
+            lines.append("        if let level = s.decimalPairRow() { \(append(fixed == "bid")); continue }")
+        }
+        var body = ["var lv = LevelScalars()"]
         if let indices = rowIndices(level) {
             // Levels that are arrays of scalars: one step for the whole level when it is compact.
-            lines += ["    var row = ScalarRow()", "    if s.scalarRow(&row) {"]
-            lines += indices.map { "        lv.\($0.slot) = row[\($0.index)]" }
-            lines += ["    } else {", "        try Self.\(root)(&s, &lv, false)", "    }"]
+            body += ["var row = ScalarRow()", "if s.scalarRow(&row) {"]
+            body += indices.map { "    lv.\($0.slot) = row[\($0.index)]" }
+            body += ["} else {", "    try Self.\(root)(&s, &lv, false)", "}"]
         } else {
-            lines.append("    try Self.\(root)(&s, &lv, false)")
+            body.append("try Self.\(root)(&s, &lv, false)")
         }
-        lines += [
-            "    guard let p = lv.price else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }",
-            "    guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
-            "    let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",
+        body += [
+            "guard let p = lv.price else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }",
+            "guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
+            "let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",
         ]
-        lines += sideAppend(level, g, owner: "lv", levelVar: "level", side: "side", bids: "bids", asks: "asks").map { "    " + $0 }
+        body += sideAppend(level, g, owner: "lv", side: "side", append: append)
+        lines += body.map { "        " + $0 }
+        lines.append("    }")
+        lines += runs == 1
+            ? ["    run.flush(to: &\(level.side == "bid" ? "bids" : "asks"))"]
+            : ["    bidRun.flush(to: &bids)", "    askRun.flush(to: &asks)"]
         lines.append("}")
         functions.append("""
             static func \(prefix)_levels\(g)(_ s: inout JSONScanner, _ bids: inout [BookLevel], _ asks: inout [BookLevel]) throws(FrameFailure) {
