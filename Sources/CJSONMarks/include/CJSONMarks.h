@@ -1,6 +1,7 @@
-// Byte classes of 32 bytes of JSON at once, for HFTAdapters' JSONScanner (Sources/HFTAdapters/JSONScanner+Member.swift):
+// Byte classes of 32 bytes of JSON at once, for HFTAdapters' JSONScanner (Sources/HFTAdapters/JSONScanner+Member.swift,
+// and skipping containers in JSONScanner.swift):
 // one bit per byte for quotes, backslashes, the bytes that end a number (`,` `}` `]`) and whitespace or control
-// bytes. SSE2 (every x86-64 CPU) compares 16 bytes per instruction and gathers the bits with one `pmovmskb`;
+// bytes, or (for skipping) quotes, backslashes, opening and closing brackets. SSE2 (every x86-64 CPU) compares 16 bytes per instruction and gathers the bits with one `pmovmskb`;
 // other CPUs run the portable loop. `static inline`: Swift inlines them into the scanner, with no call.
 // Pure functions: safe from any thread. The caller guarantees that 32 bytes are readable at `p`.
 #ifndef CJSON_MARKS_H
@@ -53,6 +54,50 @@ static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
 #undef HFT_MASK
 #else
     m = hft_json_marks32_portable(p);
+#endif
+    return m;
+}
+
+/// Bit i describes byte p[i]: what skipping a container needs.
+typedef struct {
+    uint32_t quotes;   // '"'
+    uint32_t slashes;  // '\\'
+    uint32_t opens;    // '[' '{'
+    uint32_t closes;   // ']' '}'
+} hft_json_nesting;
+
+/// The portable loop alone (tests compare it with the vector path on random bytes).
+static inline hft_json_nesting hft_json_nesting32_portable(const uint8_t *p) {
+    hft_json_nesting m = {0, 0, 0, 0};
+    for (int i = 0; i < 32; i++) {
+        const uint8_t c = p[i];
+        m.quotes |= (uint32_t)(c == '"') << i;
+        m.slashes |= (uint32_t)(c == '\\') << i;
+        m.opens |= (uint32_t)(c == '[' || c == '{') << i;
+        m.closes |= (uint32_t)(c == ']' || c == '}') << i;
+    }
+    return m;
+}
+
+/// The four nesting classes of p[0] … p[31].
+static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
+    hft_json_nesting m;
+#if defined(__SSE2__)
+    const __m128i a = _mm_loadu_si128((const __m128i *)p);
+    const __m128i b = _mm_loadu_si128((const __m128i *)(p + 16));
+#define HFT_MASK(x) ((uint32_t)_mm_movemask_epi8(x))
+#define HFT_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
+    m.quotes = HFT_MASK(HFT_EQ(a, '"')) | HFT_MASK(HFT_EQ(b, '"')) << 16;
+    m.slashes = HFT_MASK(HFT_EQ(a, '\\')) | HFT_MASK(HFT_EQ(b, '\\')) << 16;
+    // '[' and '{' (0x5B, 0x7B), ']' and '}' (0x5D, 0x7D) differ in one bit: fold it, then compare once each.
+    const __m128i fold = _mm_set1_epi8(0x20);
+    const __m128i fa = _mm_or_si128(a, fold), fb = _mm_or_si128(b, fold);
+    m.opens = HFT_MASK(HFT_EQ(fa, '{')) | HFT_MASK(HFT_EQ(fb, '{')) << 16;
+    m.closes = HFT_MASK(HFT_EQ(fa, '}')) | HFT_MASK(HFT_EQ(fb, '}')) << 16;
+#undef HFT_EQ
+#undef HFT_MASK
+#else
+    m = hft_json_nesting32_portable(p);
 #endif
     return m;
 }
