@@ -35,8 +35,7 @@ extension JSONScanner {
               let size = ExactDecimal.parsingCommonForm(p + sizeStart, count: sizeEnd &- sizeStart, padded: true)
         else { return nil }
         var next = sizeEnd &+ 1
-        // Elements after the size, as ScalarRow reads them: a string to its closing quote, a literal to the byte
-        // that ends it, with no whitespace inside.
+        // Elements after the size, as `scalarRow` reads them (`elementEnd`).
         while p[next] == UInt8(ascii: ",") {
             let position = next &+ 1
             guard position < 64 else { return nil }
@@ -58,18 +57,5 @@ extension JSONScanner {
         guard p[next] == UInt8(ascii: "]"), slashes & ~Self.bitsFrom(next) == 0 else { return nil }
         offset = start &+ next &+ 1
         return BookLevel(price: price, size: size)
-    }
-
-    /// Where the scalar at `position` of a classified row ends (one past a string's closing quote, or the byte
-    /// that ends a literal); 64 or more when it does not end within the classified bytes or is not a scalar
-    /// without whitespace.
-    @inlinable @inline(__always)
-    static func elementEnd(_ p: UnsafePointer<UInt8>, _ position: Int, _ quotes: UInt64, _ enders: UInt64, _ spaces: UInt64) -> Int {
-        if p[position] == UInt8(ascii: "\"") {
-            return (quotes & bitsFrom(position &+ 1)).trailingZeroBitCount &+ 1
-        }
-        guard literalKind(p[position]) != nil else { return 64 }
-        let end = (enders & bitsFrom(position)).trailingZeroBitCount
-        return spaces & bitsFrom(position) & ~bitsFrom(end) == 0 ? end : 64
     }
 }

@@ -80,24 +80,15 @@ extension JSONScanner {
         var position = 1
         var index = 0
         while true {
-            let value: JSONScalar
-            let next: Int
-            if quotes &>> UInt64(position) & 1 != 0 {
-                let close = (quotes & Self.bitsFrom(position &+ 1)).trailingZeroBitCount
-                guard close < limit else { return false }
-                value = JSONScalar(span: ByteSpan(base: p + (position &+ 1), count: close &- position &- 1), kind: .string)
-                next = close &+ 1
-            } else if let kind = Self.literalKind(p[position]) {
-                let end = (enders & Self.bitsFrom(position)).trailingZeroBitCount
-                guard end < limit, spaces & Self.bitsFrom(position) & ~Self.bitsFrom(end) == 0 else { return false }
-                value = JSONScalar(span: ByteSpan(base: p + position, count: end &- position), kind: kind)
-                next = end
-            } else {
-                return false
-            }
-            if index < 4 { row.store(value, at: index) }
-            index &+= 1
+            let next = Self.elementEnd(p, position, quotes, enders, spaces)
             guard next < limit else { return false }
+            if index < 4 {
+                let value = p[position] == UInt8(ascii: "\"")
+                    ? JSONScalar(span: ByteSpan(base: p + (position &+ 1), count: next &- position &- 2), kind: .string)
+                    : JSONScalar(span: ByteSpan(base: p + position, count: next &- position), kind: Self.literalKind(p[position]).unsafelyUnwrapped)
+                row.store(value, at: index)
+            }
+            index &+= 1
             let separator = p[next]
             if separator == UInt8(ascii: ",") {
                 position = next &+ 1
@@ -110,6 +101,19 @@ extension JSONScanner {
             offset = start &+ next &+ 1
             return true
         }
+    }
+
+    /// Where the scalar at `position` of a classified row ends (one past a string's closing quote, or the byte
+    /// that ends a literal); 64 or more when it does not end within the classified bytes or is not a scalar
+    /// without whitespace.
+    @inlinable @inline(__always)
+    static func elementEnd(_ p: UnsafePointer<UInt8>, _ position: Int, _ quotes: UInt64, _ enders: UInt64, _ spaces: UInt64) -> Int {
+        if p[position] == UInt8(ascii: "\"") {
+            return (quotes & bitsFrom(position &+ 1)).trailingZeroBitCount &+ 1
+        }
+        guard literalKind(p[position]) != nil else { return 64 }
+        let end = (enders & bitsFrom(position)).trailingZeroBitCount
+        return spaces & bitsFrom(position) & ~bitsFrom(end) == 0 ? end : 64
     }
 
     /// The bits at positions `k` and above (none for `k` ≥ 64).

@@ -301,20 +301,11 @@ public struct JSONScanner {
             i &+= 32
         }
         if inString != 0 {
-            // The block walk stopped inside a string: finish it byte by byte (escapes included).
-            var closed = false
-            while i < n {
-                let c = p[i]
-                i += c == UInt8(ascii: "\\") ? 2 : 1
-                if c == UInt8(ascii: "\"") {
-                    closed = true
-                    break
-                }
-            }
-            guard closed else {
-                offset = n
-                throw failure(.unterminatedString)
-            }
+            // The block walk stopped inside a string: finish it as a string. `stringSpan` passes over one byte as
+            // the opening quote; the byte before `i` ends a block without backslashes, so it escapes nothing.
+            offset = i &- 1
+            _ = try stringSpan()
+            i = offset
         }
         while i < n {
             #if _endian(little)

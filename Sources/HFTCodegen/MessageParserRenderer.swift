@@ -276,10 +276,9 @@ struct MessageParserRenderer {
         // Levels gather in stack memory and reach the arrays a run at a time (LevelRun): one run for a group
         // with a fixed side, one per side otherwise.
         let runs = level.side == nil ? 2 : 1
-        func append(_ bid: Bool) -> String {
-            let run = runs == 1 ? "run" : (bid ? "bidRun" : "askRun")
-            return "\(run).append(level, to: &\(bid ? "bids" : "asks"))"
-        }
+        func run(_ bid: Bool) -> String { runs == 1 ? "run" : (bid ? "bidRun" : "askRun") }
+        func append(_ bid: Bool) -> String { "\(run(bid)).append(level, to: &\(bid ? "bids" : "asks"))" }
+        func flush(_ bid: Bool) -> String { "    \(run(bid)).flush(to: &\(bid ? "bids" : "asks"))" }
         var lines = [
             "try s.beginArray()",
             "try withUnsafeTemporaryAllocation(of: BookLevel.self, capacity: LevelRun.stackLevels) { (buffer) throws(FrameFailure) in",
@@ -313,9 +312,7 @@ struct MessageParserRenderer {
         body += sideAppend(level, g, owner: "lv", side: "side", append: append)
         lines += body.map { "        " + $0 }
         lines.append("    }")
-        lines += runs == 1
-            ? ["    run.flush(to: &\(level.side == "bid" ? "bids" : "asks"))"]
-            : ["    bidRun.flush(to: &bids)", "    askRun.flush(to: &asks)"]
+        lines += level.side.map { [flush($0 == "bid")] } ?? [flush(true), flush(false)]
         lines.append("}")
         functions.append("""
             static func \(prefix)_levels\(g)(_ s: inout JSONScanner, _ bids: inout [BookLevel], _ asks: inout [BookLevel]) throws(FrameFailure) {

@@ -57,7 +57,8 @@ import Testing
 
     @Test func nestingClassesMatchThePortableLoop() {
         var rng = SystemRandomNumberGenerator()
-        let alphabet = Array("\"\\[]{}a0 ,:".utf8) + [0x7B | 0x80, 0x5B & 0x7F, 0xDB, 0xFD]
+        // Brackets, and bytes one bit away from them (the vector path folds 0x20 only).
+        let alphabet = Array("\"\\[]{}a0 ,:".utf8) + [0xFB, 0xDB, 0xFD, 0x5A, 0x7F]
         for _ in 0..<5_000 {
             let bytes = (0..<32).map { _ in alphabet.randomElement(using: &rng)! }
             bytes.withUnsafeBufferPointer { p in

@@ -1,14 +1,17 @@
 // Byte classes of 32 bytes of JSON at once, for HFTAdapters' JSONScanner (Sources/HFTAdapters/JSONScanner+Member.swift,
 // and skipping containers in JSONScanner.swift):
 // one bit per byte for quotes, backslashes, the bytes that end a number (`,` `}` `]`) and whitespace or control
-// bytes, or (for skipping) quotes, backslashes, opening and closing brackets. SSE2 (every x86-64 CPU) compares 16 bytes per instruction and gathers the bits with one `pmovmskb`;
-// other CPUs run the portable loop. `static inline`: Swift inlines them into the scanner, with no call.
-// Pure functions: safe from any thread. The caller guarantees that 32 bytes are readable at `p`.
+// bytes, or (for skipping) quotes, backslashes, opening and closing brackets. SSE2 (every x86-64 CPU) compares 16
+// bytes per instruction and gathers the bits with one `pmovmskb`; other CPUs run the portable loop.
+// `static inline`: Swift inlines them into the scanner, with no call. Pure functions: safe from any thread. The
+// caller guarantees that 32 bytes are readable at `p`.
 #ifndef CJSON_MARKS_H
 #define CJSON_MARKS_H
 #include <stdint.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#define HFT_MASK(x) ((uint32_t)_mm_movemask_epi8(x))
+#define HFT_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
 #endif
 
 /// Bit i describes byte p[i].
@@ -38,8 +41,6 @@ static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
     const __m128i b = _mm_loadu_si128((const __m128i *)(p + 16));
-#define HFT_MASK(x) ((uint32_t)_mm_movemask_epi8(x))
-#define HFT_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
     m.quotes = HFT_MASK(HFT_EQ(a, '"')) | HFT_MASK(HFT_EQ(b, '"')) << 16;
     m.slashes = HFT_MASK(HFT_EQ(a, '\\')) | HFT_MASK(HFT_EQ(b, '\\')) << 16;
     // '}' and ']' differ in one bit (0x7D, 0x5D): fold it, then compare once.
@@ -50,8 +51,6 @@ static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
     const __m128i space = _mm_set1_epi8(0x20);
     m.spaces = HFT_MASK(_mm_cmpeq_epi8(_mm_max_epu8(a, space), space))
         | HFT_MASK(_mm_cmpeq_epi8(_mm_max_epu8(b, space), space)) << 16;
-#undef HFT_EQ
-#undef HFT_MASK
 #else
     m = hft_json_marks32_portable(p);
 #endif
@@ -85,8 +84,6 @@ static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
     const __m128i b = _mm_loadu_si128((const __m128i *)(p + 16));
-#define HFT_MASK(x) ((uint32_t)_mm_movemask_epi8(x))
-#define HFT_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
     m.quotes = HFT_MASK(HFT_EQ(a, '"')) | HFT_MASK(HFT_EQ(b, '"')) << 16;
     m.slashes = HFT_MASK(HFT_EQ(a, '\\')) | HFT_MASK(HFT_EQ(b, '\\')) << 16;
     // '[' and '{' (0x5B, 0x7B), ']' and '}' (0x5D, 0x7D) differ in one bit: fold it, then compare once each.
@@ -94,12 +91,15 @@ static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
     const __m128i fa = _mm_or_si128(a, fold), fb = _mm_or_si128(b, fold);
     m.opens = HFT_MASK(HFT_EQ(fa, '{')) | HFT_MASK(HFT_EQ(fb, '{')) << 16;
     m.closes = HFT_MASK(HFT_EQ(fa, '}')) | HFT_MASK(HFT_EQ(fb, '}')) << 16;
-#undef HFT_EQ
-#undef HFT_MASK
 #else
     m = hft_json_nesting32_portable(p);
 #endif
     return m;
 }
+
+#if defined(__SSE2__)
+#undef HFT_EQ
+#undef HFT_MASK
+#endif
 
 #endif
