@@ -16,7 +16,7 @@ extension JSONScanner {
     ///
     /// A scalar value is consumed. An object or an array gives a nil `value` and is skipped, or with
     /// `skipContainers` false left for the caller to read: the scanner then stands at its first byte.
-    @inlinable @inline(__always)
+    @_transparent
     public mutating func nextMember(
         first: inout Bool, key: inout ByteSpan, value: inout JSONScalar?, skipContainers: Bool = true
     ) throws(FrameFailure) -> UInt64? {
