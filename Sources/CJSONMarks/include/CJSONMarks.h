@@ -12,6 +12,8 @@
 #include <emmintrin.h>
 #define HFT_MASK(x) ((uint32_t)_mm_movemask_epi8(x))
 #define HFT_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
+// The 32 bits of one class from its two 16-byte halves' compare results.
+#define HFT_JOIN(x, y) (HFT_MASK(x) | HFT_MASK(y) << 16)
 #endif
 
 /// Bit i describes byte p[i].
@@ -41,16 +43,15 @@ static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
     const __m128i b = _mm_loadu_si128((const __m128i *)(p + 16));
-    m.quotes = HFT_MASK(HFT_EQ(a, '"')) | HFT_MASK(HFT_EQ(b, '"')) << 16;
-    m.slashes = HFT_MASK(HFT_EQ(a, '\\')) | HFT_MASK(HFT_EQ(b, '\\')) << 16;
+    m.quotes = HFT_JOIN(HFT_EQ(a, '"'), HFT_EQ(b, '"'));
+    m.slashes = HFT_JOIN(HFT_EQ(a, '\\'), HFT_EQ(b, '\\'));
     // '}' and ']' differ in one bit (0x7D, 0x5D): fold it, then compare once.
     const __m128i fold = _mm_set1_epi8(0x20);
-    m.enders = HFT_MASK(_mm_or_si128(HFT_EQ(a, ','), HFT_EQ(_mm_or_si128(a, fold), '}')))
-        | HFT_MASK(_mm_or_si128(HFT_EQ(b, ','), HFT_EQ(_mm_or_si128(b, fold), '}'))) << 16;
+    m.enders = HFT_JOIN(_mm_or_si128(HFT_EQ(a, ','), HFT_EQ(_mm_or_si128(a, fold), '}')),
+                        _mm_or_si128(HFT_EQ(b, ','), HFT_EQ(_mm_or_si128(b, fold), '}')));
     // Unsigned x <= 0x20  <=>  max(x, 0x20) == 0x20.
     const __m128i space = _mm_set1_epi8(0x20);
-    m.spaces = HFT_MASK(_mm_cmpeq_epi8(_mm_max_epu8(a, space), space))
-        | HFT_MASK(_mm_cmpeq_epi8(_mm_max_epu8(b, space), space)) << 16;
+    m.spaces = HFT_JOIN(_mm_cmpeq_epi8(_mm_max_epu8(a, space), space), _mm_cmpeq_epi8(_mm_max_epu8(b, space), space));
 #else
     m = hft_json_marks32_portable(p);
 #endif
@@ -84,13 +85,13 @@ static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
     const __m128i b = _mm_loadu_si128((const __m128i *)(p + 16));
-    m.quotes = HFT_MASK(HFT_EQ(a, '"')) | HFT_MASK(HFT_EQ(b, '"')) << 16;
-    m.slashes = HFT_MASK(HFT_EQ(a, '\\')) | HFT_MASK(HFT_EQ(b, '\\')) << 16;
+    m.quotes = HFT_JOIN(HFT_EQ(a, '"'), HFT_EQ(b, '"'));
+    m.slashes = HFT_JOIN(HFT_EQ(a, '\\'), HFT_EQ(b, '\\'));
     // '[' and '{' (0x5B, 0x7B), ']' and '}' (0x5D, 0x7D) differ in one bit: fold it, then compare once each.
     const __m128i fold = _mm_set1_epi8(0x20);
     const __m128i fa = _mm_or_si128(a, fold), fb = _mm_or_si128(b, fold);
-    m.opens = HFT_MASK(HFT_EQ(fa, '{')) | HFT_MASK(HFT_EQ(fb, '{')) << 16;
-    m.closes = HFT_MASK(HFT_EQ(fa, '}')) | HFT_MASK(HFT_EQ(fb, '}')) << 16;
+    m.opens = HFT_JOIN(HFT_EQ(fa, '{'), HFT_EQ(fb, '{'));
+    m.closes = HFT_JOIN(HFT_EQ(fa, '}'), HFT_EQ(fb, '}'));
 #else
     m = hft_json_nesting32_portable(p);
 #endif
@@ -98,6 +99,7 @@ static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
 }
 
 #if defined(__SSE2__)
+#undef HFT_JOIN
 #undef HFT_EQ
 #undef HFT_MASK
 #endif

@@ -142,28 +142,10 @@ public struct MarketDataDecoder {
         let instrument = (p &+ 2)..<(p &+ 2 &+ Int(base[p &+ 1]))
         p = instrument.upperBound
         // sequence (3), receive_time (4), exchange_time (5), publish_time (6): each optional, in this order.
-        var sequence: UInt64 = 0
-        var receiveTime: UInt64 = 0
-        var exchangeTime: UInt64?
-        if p < end, base[p] == 0x18 {
-            p &+= 1
-            guard let v = Self.varint(base, &p, end) else { return nil }
-            sequence = v
-        }
-        if p < end, base[p] == 0x20 {
-            p &+= 1
-            guard let v = Self.varint(base, &p, end) else { return nil }
-            receiveTime = v
-        }
-        if p < end, base[p] == 0x28 {
-            p &+= 1
-            guard let v = Self.varint(base, &p, end) else { return nil }
-            exchangeTime = v
-        }
-        if p < end, base[p] == 0x30 {
-            p &+= 1
-            guard Self.varint(base, &p, end) != nil else { return nil }
-        }
+        var sequence: UInt64?, receiveTime: UInt64?, exchangeTime: UInt64?, publishTime: UInt64?
+        guard Self.varintField(0x18, base, &p, end, &sequence), Self.varintField(0x20, base, &p, end, &receiveTime),
+              Self.varintField(0x28, base, &p, end, &exchangeTime), Self.varintField(0x30, base, &p, end, &publishTime)
+        else { return nil }
         // ticker (8), the last field: its body runs to the end of the message.
         guard p &+ 2 <= end, base[p] == 0x42, Int(base[p &+ 1]) == end &- p &- 2 else { return nil }
         p &+= 2
@@ -175,12 +157,12 @@ public struct MarketDataDecoder {
         let last = Self.decimalField(0x2A, base, &p, end, readable: end)
         guard p == end,
               let (exchangeID, instrumentID) = resolveNames(topic, base, exchange, instrument, end) else { return nil }
-        keys = Keys(sequence: sequence, exchange: exchangeID.id, instrument: instrumentID.id)
+        keys = Keys(sequence: sequence ?? 0, exchange: exchangeID.id, instrument: instrumentID.id)
         return Ticker(
             exchange: exchangeID, instrument: instrumentID, bidPrice: bid, bidSize: bidSize, askPrice: ask,
             askSize: askSize, lastPrice: last,
             exchangeTime: exchangeTime.map { Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: $0)) },
-            receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime)))
+            receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: receiveTime ?? 0)))
     }
 
     /// The exchange and instrument named by the bytes in `exchange` and `instrument` (the previous message's first,
@@ -195,6 +177,17 @@ public struct MarketDataDecoder {
               let exchangeID = lastExchange.resolve(base, exchange, end, in: names.exchangesByBytes),
               let instrumentID = lastInstrument.resolve(base, instrument, end, in: names.instrumentsByBytes) else { return nil }
         return (exchangeID, instrumentID)
+    }
+
+    /// The varint field `key` at `p` (moved past it) into `value`, when it is there; false when it is there but its
+    /// varint is malformed. An absent field leaves `value` and `p` as they are.
+    @inline(__always)
+    static func varintField(_ key: UInt8, _ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int, _ value: inout UInt64?) -> Bool {
+        guard p < end, base[p] == key else { return true }
+        p &+= 1
+        guard let v = varint(base, &p, end) else { return false }
+        value = v
+        return true
     }
 
     /// The decimal field `key` at `p` (moved past it) of a message body ending at `end`, when it is there and
