@@ -32,6 +32,8 @@ TARGETS = [
     # end to end (one more thread: the observer's) reported beside it, and against pyzmq.
     ('pubsub throughput', 'MarketDataPublisher to MarketDataDecoder', 'baseline', 0.8),
     ('pubsub throughput', 'MarketDataPublisher to MarketDataSubscriber', 'baseline', None),  # reported, no target
+    # against the C pair using the publisher's zero-copy payload pool too: how much is the technique (no target)
+    ('pubsub throughput', 'MarketDataPublisher to MarketDataDecoder', 'C zero-copy', None),
     ('pubsub throughput', 'MarketDataPublisher', 'pyzmq', 1.0),
     ('command round trip latency', 'IPCCommandSystem', 'baseline p50', 1 / 1.1),  # issue 6: p50 ≤ 1.1x C libzmq
     ('command round trip latency', 'IPCCommandSystem', 'baseline p99', 1 / 1.5),  # issue 6: p99 ≤ 1.5x C libzmq
@@ -95,6 +97,10 @@ def main(argv):
             if group == 'pubsub throughput' and pyzmq_ns and not r['name'].startswith('baseline'):
                 extra += f"  {pyzmq_ns / r['ns']:6.1f}x pyzmq"
                 ratios.append((group, r['name'], 'pyzmq', pyzmq_ns / r['ns']))
+            pooled = next((x for x in rows if x['name'].startswith('reference C')), None)
+            if group == 'pubsub throughput' and pooled and r['name'].startswith('MarketDataPublisher'):
+                extra += f"  {pooled['ns'] / r['ns']:.2f}x C zero-copy"
+                ratios.append((group, r['name'], 'C zero-copy', pooled['ns'] / r['ns']))
             if baseline and r is not baseline:
                 against = {'queue handoff': 'bare SPSC ring'}.get(group, 'bare C lws client' if 'wire to observer' in group else 'baseline')
                 ratios.append((group, r['name'], against, baseline['ns'] / r['ns']))

@@ -1,5 +1,6 @@
 #include "CPubSubBaseline.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -13,14 +14,55 @@ struct cpubsub {
     unsigned char *payload;
     size_t payload_size;
     int64_t count;
+    int pooled;
+    // Zero-copy payloads (cpubsub_run_pooled): fixed slots lent to libzmq, returned by its free callback onto a
+    // lock-free stack (any thread pushes; the sender takes the whole stack at once).
+    _Atomic(uintptr_t) returned;
+    void *free_slots;
+    void **chunks;
+    size_t chunk_count;
 };
+
+enum { slot_size = 256, slots_per_chunk = 256 };
+
+static void give_back(void *slot, void *hint) {
+    cpubsub *p = hint;
+    uintptr_t head = atomic_load_explicit(&p->returned, memory_order_relaxed);
+    do {
+        *(uintptr_t *)slot = head;
+    } while (!atomic_compare_exchange_weak_explicit(&p->returned, &head, (uintptr_t)slot, memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+static void *take_slot(cpubsub *p) {
+    if (!p->free_slots) p->free_slots = (void *)atomic_exchange_explicit(&p->returned, 0, memory_order_acquire);
+    if (!p->free_slots) {
+        char *chunk = aligned_alloc(64, slot_size * slots_per_chunk);
+        p->chunks = realloc(p->chunks, (p->chunk_count + 1) * sizeof *p->chunks);
+        p->chunks[p->chunk_count++] = chunk;
+        for (int i = 0; i < slots_per_chunk; i++)
+            *(uintptr_t *)(chunk + i * slot_size) = i + 1 < slots_per_chunk ? (uintptr_t)(chunk + (i + 1) * slot_size) : 0;
+        p->free_slots = chunk;
+    }
+    void *slot = p->free_slots;
+    p->free_slots = (void *)*(uintptr_t *)slot;
+    return slot;
+}
 
 static void *sender(void *arg) {
     cpubsub *p = arg;
     for (int64_t i = 0; i < p->count; i++) {
         memcpy(p->payload, &i, sizeof i);  // a changing payload, as a real one
         zmq_send(p->pub, p->topic, p->topic_size, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send(p->pub, p->payload, p->payload_size, ZMQ_DONTWAIT);
+        if (p->pooled && p->payload_size <= slot_size) {
+            void *slot = take_slot(p);
+            memcpy(slot, p->payload, p->payload_size);
+            zmq_msg_t message;
+            zmq_msg_init_data(&message, slot, p->payload_size, give_back, p);
+            if (zmq_msg_send(&message, p->pub, ZMQ_DONTWAIT) < 0) zmq_msg_close(&message);
+        } else {
+            zmq_send(p->pub, p->payload, p->payload_size, ZMQ_DONTWAIT);
+        }
     }
     return NULL;
 }
@@ -64,6 +106,13 @@ cpubsub *cpubsub_open(const char *endpoint, const char *topic, size_t payload_si
     return NULL;
 }
 
+int64_t cpubsub_run_pooled(cpubsub *p, int64_t count) {
+    p->pooled = 1;
+    int64_t received = cpubsub_run(p, count);
+    p->pooled = 0;
+    return received;
+}
+
 int64_t cpubsub_run(cpubsub *p, int64_t count) {
     p->count = count;
     pthread_t thread;
@@ -88,7 +137,9 @@ int64_t cpubsub_run(cpubsub *p, int64_t count) {
 void cpubsub_close(cpubsub *p) {
     zmq_close(p->pub);
     zmq_close(p->sub);
-    zmq_ctx_term(p->context);
+    zmq_ctx_term(p->context);  // every message closed: every slot returned
+    for (size_t i = 0; i < p->chunk_count; i++) free(p->chunks[i]);
+    free(p->chunks);
     free(p->payload);
     free(p);
 }

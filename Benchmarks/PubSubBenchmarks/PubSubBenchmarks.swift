@@ -6,7 +6,10 @@
 // - "end to end": MarketDataPublisher → MarketDataSubscriber (receive thread: decode, sequence check) → the
 //   observer's queue → its consumer thread: one more thread and a queue hand-off than the C pair;
 // - a reference row (the same XPUB/SUB pair driven from Swift with fixed bytes, no codec) and the codec alone
-//   ("pubsub codec", one thread), which together say where the like-for-like row's time goes.
+//   ("pubsub codec", one thread), which together say where the like-for-like row's time goes;
+// - a reference C row sending its payloads zero-copy from a pool, as MarketDataPublisher does (ZMQPayloadPool): the
+//   publisher avoids libzmq's per-message malloc on the sending thread, whose arena lock the I/O thread's frees
+//   contend for; this row says how much of the target row's standing is that technique.
 // Both Swift pub/sub rows use one ZeroMQ context (one I/O thread) for both sides, as the C pair does.
 // One iteration publishes `eventsPerIteration` tickers from a freshly started publisher thread and ends when the
 // receiving side has all of them. High-water marks are above the iteration size on both sides, so nothing is
@@ -232,6 +235,23 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let got = cpubsub_run(p, Int64(n))
             precondition(got == n, "C baseline received \(got) of \(n)")
+        }
+        benchmark.stopMeasurement()
+        cpubsub_close(p)
+    }
+
+    // A reference, not a target: the C pair with MarketDataPublisher's zero-copy payloads (slots of a pool lent to
+    // libzmq, returned by its free callback: ZMQPayloadPool), which says how much of the like-for-like row's lead over
+    // the C baseline is that technique rather than HFTKit's code.
+    Benchmark("pubsub throughput: reference C libzmq PUB/SUB, same frame sizes, zero-copy payloads from a pool (per \(n) events)") { benchmark in
+        try! directory.prepare()
+        let endpoint = directory.marketDataEndpoint(exchange: "cpooled", channel: "ticker")
+        let topicText = String(decoding: topic, as: UTF8.self)
+        guard let p = cpubsub_open(endpoint, topicText, payloadSize, highWaterMark) else { fatalError("cpubsub_open") }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let got = cpubsub_run_pooled(p, Int64(n))
+            precondition(got == n, "C pooled reference received \(got) of \(n)")
         }
         benchmark.stopMeasurement()
         cpubsub_close(p)

@@ -13,6 +13,9 @@ typedef struct cpubsub cpubsub;
 cpubsub *cpubsub_open(const char *endpoint, const char *topic, size_t payload_size, int hwm);
 /// Sends `count` messages from a new thread and receives them on the calling thread; returns how many arrived.
 int64_t cpubsub_run(cpubsub *p, int64_t count);
+/// cpubsub_run with each payload sent zero-copy (zmq_msg_init_data) from a pool of reused slots returned by
+/// libzmq's free callback: the technique HFTKit's MarketDataPublisher uses, as a reference.
+int64_t cpubsub_run_pooled(cpubsub *p, int64_t count);
 void cpubsub_close(cpubsub *p);
 
 #endif

@@ -18,6 +18,11 @@ import Glibc
 /// libzmq does not tell a PUB socket about those drops; ``Statistics/dropped`` counts what the socket itself
 /// refused.
 ///
+/// Memory: payloads of up to 256 bytes (tickers, trades, small book updates) are lent to libzmq from a pool of
+/// reused slots instead of being copied into memory libzmq allocates per message (``ZMQPayloadPool``: it avoids
+/// malloc-lock contention with libzmq's I/O thread). The pool grows to the peak number of messages queued and is
+/// freed by ``close()``.
+///
 /// Endpoint: ``MarketDataEndpoints`` (ipc:// by default, tcp:// from configuration). An `ipc://` socket file that
 /// another live process is bound to is refused (``IPCError/fileSystem(path:detail:)``), a stale one of a dead
 /// process is replaced; the file is made private (0600) and removed by ``close()``.
@@ -94,6 +99,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     }
     /// Encodes into one buffer, reused for every event.
     private let encoder = MarketDataEncoder()
+    /// The payload frames libzmq sends without copying them (see ``ZMQPayloadPool`` for why).
+    private let payloads = ZMQPayloadPool()
 
     /// Binds the PUB socket of `exchange` and `channel` at `endpoint` (default: from `endpoints`).
     ///
@@ -133,6 +140,8 @@ public final class MarketDataPublisher: @unchecked Sendable {
     deinit {
         // Only a bound publisher owns its socket file (an init that threw must not remove a live one's).
         if socket != nil, let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
+        socket = nil  // closed before the payload slots it may still hold are freed
+        payloads.retire()
         for entry in entries { entry?.deallocate() }
         entries.deinitialize()
         entries.deallocate()
@@ -193,7 +202,7 @@ public final class MarketDataPublisher: @unchecked Sendable {
             return false
         }
         // Once the first frame is queued, ZeroMQ accepts the rest of the message.
-        _ = ZMQSocket.trySend(handle, payload)
+        if payloads.send(handle, payload) == nil { _ = ZMQSocket.trySend(handle, payload) }
         Self.bump(published)
         bytes.store(bytes.load(ordering: .relaxed) &+ payload.count, ordering: .relaxed)
         sinceSubscriptionCheck &+= 1
@@ -231,12 +240,14 @@ public final class MarketDataPublisher: @unchecked Sendable {
         if delta != 0 { subscriptions.store(subscriptions.load(ordering: .relaxed) + delta, ordering: .relaxed) }
     }
 
-    /// Closes the socket and removes its socket file. Later events are rejected.
+    /// Closes the socket and removes its socket file. Later events are rejected. Returns once libzmq has dropped
+    /// the messages still queued (at most 2 s), freeing their payload memory.
     public func close() {
         guard socket != nil else { return }
         socket = nil
         handle = nil
         if let file = MarketDataEndpoints.socketFile(endpoint) { unlink(file) }
+        payloads.retire()
     }
 
     public var statistics: Statistics {
