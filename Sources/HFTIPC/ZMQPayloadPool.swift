@@ -9,10 +9,10 @@ import Glibc
 ///
 /// Why: `zmq_send` copies every payload of more than 33 bytes into memory it `malloc`s on the sending thread, and
 /// libzmq's I/O thread `free`s it after writing it to the socket. At market-data rates the two threads then contend
-/// for the sending thread's glibc arena lock: measured on the pub/sub benchmark, about 70 000 `futex` calls per
-/// 100 000 messages, and a third of the wall time. A slot of this pool goes back onto a lock-free stack from
-/// libzmq's free callback instead; libzmq still allocates a 40-byte reference count per message, which glibc serves
-/// from its lock-free fast bins.
+/// for the sending thread's glibc arena lock: on the pub/sub benchmark, 50 000–70 000 `futex` calls per 100 000
+/// messages (none with the pool) and a quarter of the wall time. A slot of this pool goes back onto a lock-free
+/// stack from libzmq's free callback instead; libzmq still allocates a 40-byte reference count per message, which
+/// glibc serves from its lock-free fast bins.
 ///
 /// - **Slots**: ``slotSize`` bytes each; longer payloads are not pooled (``send(_:_:)`` returns nil and the caller
 ///   sends a copy).
