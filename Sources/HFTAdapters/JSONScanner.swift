@@ -257,6 +257,11 @@ public struct JSONScanner {
     /// that has read every member it needs passes over the others without looking at their keys.
     @inlinable
     public mutating func skipRest(levels: Int = 1) throws(FrameFailure) {
+        // Most often the member read last was the container's last: only its closing bracket is left.
+        if levels == 1, offset < count, base[offset] == UInt8(ascii: "}") || base[offset] == UInt8(ascii: "]") {
+            offset &+= 1
+            return
+        }
         try skipNested(depth: levels)
     }
 
