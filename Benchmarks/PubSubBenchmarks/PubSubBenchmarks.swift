@@ -226,35 +226,28 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(checksum)
     }
 
-    Benchmark("pubsub throughput: baseline C libzmq PUB/SUB, same frame sizes (per \(n) events)") { benchmark in
-        try! directory.prepare()
-        let endpoint = directory.marketDataEndpoint(exchange: "cbaseline", channel: "ticker")
-        let topicText = String(decoding: topic, as: UTF8.self)
-        guard let p = cpubsub_open(endpoint, topicText, payloadSize, highWaterMark) else { fatalError("cpubsub_open") }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let got = cpubsub_run(p, Int64(n))
-            precondition(got == n, "C baseline received \(got) of \(n)")
+    /// The C pair (`run`: plain or pooled payloads) over its own socket file.
+    func cPair(_ name: String, exchange: String, _ run: @escaping @Sendable (OpaquePointer, Int64) -> Int64) {
+        Benchmark("pubsub throughput: \(name) (per \(n) events)") { benchmark in
+            try! directory.prepare()
+            let endpoint = directory.marketDataEndpoint(exchange: exchange, channel: "ticker")
+            let topicText = String(decoding: topic, as: UTF8.self)
+            guard let p = cpubsub_open(endpoint, topicText, payloadSize, highWaterMark) else { fatalError("cpubsub_open") }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let got = run(p, Int64(n))
+                precondition(got == n, "\(name): received \(got) of \(n)")
+            }
+            benchmark.stopMeasurement()
+            cpubsub_close(p)
         }
-        benchmark.stopMeasurement()
-        cpubsub_close(p)
     }
-
+    cPair("baseline C libzmq PUB/SUB, same frame sizes", exchange: "cbaseline") { cpubsub_run($0, $1) }
     // A reference, not a target: the C pair with MarketDataPublisher's zero-copy payloads (slots of a pool lent to
     // libzmq, returned by its free callback: ZMQPayloadPool), which says how much of the like-for-like row's lead over
     // the C baseline is that technique rather than HFTKit's code.
-    Benchmark("pubsub throughput: reference C libzmq PUB/SUB, same frame sizes, zero-copy payloads from a pool (per \(n) events)") { benchmark in
-        try! directory.prepare()
-        let endpoint = directory.marketDataEndpoint(exchange: "cpooled", channel: "ticker")
-        let topicText = String(decoding: topic, as: UTF8.self)
-        guard let p = cpubsub_open(endpoint, topicText, payloadSize, highWaterMark) else { fatalError("cpubsub_open") }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let got = cpubsub_run_pooled(p, Int64(n))
-            precondition(got == n, "C pooled reference received \(got) of \(n)")
-        }
-        benchmark.stopMeasurement()
-        cpubsub_close(p)
+    cPair("reference C libzmq PUB/SUB, same frame sizes, zero-copy payloads from a pool", exchange: "cpooled") {
+        cpubsub_run_pooled($0, $1)
     }
 }
 
