@@ -105,7 +105,7 @@ final class ZMQPayloadPool: @unchecked Sendable {
     func retire(timeoutSeconds: Double = 2) -> Bool {
         guard !retired else { return true }
         retired = true
-        var waited = 0.0
+        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while true {
             var count = 0
             var returnedSlots = UnsafeMutableRawPointer(bitPattern: returned.exchange(0, ordering: .acquiring))
@@ -125,12 +125,11 @@ final class ZMQPayloadPool: @unchecked Sendable {
                 free = nil
                 return true
             }
-            if waited >= timeoutSeconds {
+            if ContinuousClock.now >= deadline {
                 _ = Unmanaged.passRetained(self)  // deliberately never released: libzmq still holds slots
                 return false
             }
             usleep(1_000)
-            waited += 0.001
         }
     }
 }

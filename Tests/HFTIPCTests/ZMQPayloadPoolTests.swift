@@ -10,20 +10,24 @@ import Testing
     /// A 200-byte payload whose every byte depends on `i`.
     func payload(_ i: Int) -> [UInt8] { (0..<200).map { UInt8(truncatingIfNeeded: i &* 31 &+ $0 &* 7) } }
 
-    /// A connected PUB/SUB pair over `endpoint`, the subscription live (probed with copied frames).
-    func pair(_ context: ZMQContext, _ endpoint: String, highWaterMark: Int32 = 100_000) throws -> (pub: ZMQSocket, sub: ZMQSocket) {
+    /// A connected PUB/SUB pair over `endpoint`, the subscription live (probed with copied frames). A receive that
+    /// waits 10 s gives nil, so a lost message fails its test instead of hanging the run.
+    func pair(_ context: ZMQContext, _ endpoint: String) throws -> (pub: ZMQSocket, sub: ZMQSocket) {
         let pub = try ZMQSocket(context, .pub)
-        try pub.setOption(ZMQ_SNDHWM, highWaterMark)
+        try pub.setOption(ZMQ_SNDHWM, 100_000)
         try pub.bind(endpoint)
         let sub = try ZMQSocket(context, .sub)
-        try sub.setOption(ZMQ_RCVHWM, highWaterMark)
+        try sub.setOption(ZMQ_RCVHWM, 100_000)
+        try sub.setReceiveTimeout(milliseconds: 10_000)
         try sub.subscribe([])
         try sub.connect(endpoint)
         var probe: UInt8 = 0
-        while true {
+        var live = false
+        for _ in 0..<3_000 where !live {
             try withUnsafeBytes(of: &probe) { try pub.send($0) }
-            if sub.poll(milliseconds: 10) { break }
+            live = sub.poll(milliseconds: 10)
         }
+        try #require(live, "the subscription never arrived")
         while (try sub.receiveFrame(dontWait: true, { bytes, _ in bytes.count })) != nil {}
         return (pub, sub)
     }
