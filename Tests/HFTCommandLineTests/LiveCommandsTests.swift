@@ -17,7 +17,7 @@ import Testing
         return folder.appendingPathComponent("hft")
     }
 
-    @Test func streamPrintsWhatTheSimulatorServes() throws {
+    @Test func streamPrintsWhatTheSimulatorServes() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.hft.path), "no hft at \(Self.hft.path)")
         // Truth: the offline replay, without receive times, grouped by channel and symbol.
         let file = try CaptureFile(contentsOf: URL(fileURLWithPath: Self.capture))
@@ -39,8 +39,8 @@ import Testing
         stream.standardOutput = streamOutput
         stream.standardError = FileHandle.nullDevice
         try stream.run()
-        let printed = streamOutput.fileHandleForReading.readDataToEndOfFile()
-        stream.waitUntilExit()
+        let printed = await Self.offThePool { streamOutput.fileHandleForReading.readDataToEndOfFile() }
+        await Self.offThePool { stream.waitUntilExit() }
         #expect(stream.terminationStatus == 0)
         let lines = String(decoding: printed, as: UTF8.self).split(separator: "\n").map { Self.withoutReceiveTime(String($0)) }
         #expect(lines.count == count)
@@ -60,7 +60,7 @@ import Testing
 
     /// `--fault drop@2s` closes the stream's connection; the stream reports it on standard error, reconnects and
     /// is served again.
-    @Test func scheduledFaultIsSeenByTheStream() throws {
+    @Test func scheduledFaultIsSeenByTheStream() async throws {
         let file = try CaptureFile(contentsOf: URL(fileURLWithPath: Self.capture))
         let (simulator, url) = try Self.simulate(["--loop", "--fault", "drop@2s"])
         defer { if simulator.isRunning { simulator.terminate() } }
@@ -73,8 +73,8 @@ import Testing
         stream.standardOutput = FileHandle.nullDevice
         stream.standardError = health
         try stream.run()
-        let text = String(decoding: health.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        stream.waitUntilExit()
+        let text = String(decoding: await Self.offThePool { health.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
+        await Self.offThePool { stream.waitUntilExit() }
         #expect(stream.terminationStatus == 0)
         let lines = text.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("# health binance/public#1 disconnected") }, "\(text)")
@@ -100,6 +100,13 @@ import Testing
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "hft simulate printed no URL"])
         }
         return (simulator, url)
+    }
+
+    /// Runs `body` on a thread of its own and resumes when it returns. Reading a child's output to its end or
+    /// waiting for it to exit takes seconds; done inline it would hold one of the cooperative pool's threads (two on
+    /// this 2-core machine) and starve the async tests running beside it.
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in Thread { continuation.resume(returning: body()) }.start() }
     }
 
     static func withoutReceiveTime(_ line: String) -> String {

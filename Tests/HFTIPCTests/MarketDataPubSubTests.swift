@@ -15,7 +15,7 @@ import Testing
         Dictionary(grouping: events, by: \.channel).mapValues { $0.map(line) }
     }
 
-    @Test func everyEventKindArrivesExactlyAsPublished() throws {
+    @Test func everyEventKindArrivesExactlyAsPublished() async throws {
         let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance_futures", capture: "binance_futures.jsonl")
         let events = capture.events + CaptureEvents.synthetic(exchange: capture.exchange)
@@ -33,7 +33,7 @@ import Testing
         for publisher in publishers.values { #expect(publisher.waitForSubscribers(timeoutSeconds: 30)) }
 
         for event in events { #expect(publishers[event.channel]!.publish(event)) }
-        #expect(collector.wait { collector.count >= events.count })
+        #expect(await collector.wait { collector.count >= events.count })
         let received = collector.events.withLock { $0 }
         #expect(received.count == events.count)
         #expect(byChannel(received) == byChannel(events))
@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func aSubscriberReceivesOnlyItsInstruments() throws {
+    @Test func aSubscriberReceivesOnlyItsInstruments() async throws {
         let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let names = ["BTC-USDT", "BTC-USDT-PERP", "ETH-USDT", "BTC-USD"]
@@ -76,8 +76,8 @@ import Testing
                     exchangeTime: nil, receiveTime: Timestamp(nanosecondsSinceEpoch: Int64(i)))))
             }
         }
-        #expect(allCollector.wait { allCollector.count >= rounds * instruments.count })
-        #expect(btcCollector.wait { btcCollector.count >= rounds })
+        #expect(await allCollector.wait { allCollector.count >= rounds * instruments.count })
+        #expect(await btcCollector.wait { btcCollector.count >= rounds })
         // Everything sent before the last BTC-USDT ticker has arrived (one ordered pipe): nothing else comes.
         let received = btcCollector.events.withLock { $0 }
         #expect(received.count == rounds)
@@ -90,7 +90,7 @@ import Testing
     /// while another subscriber keeps receiving (what it loses, if anything, is counted); a slow observer loses
     /// events in its own queue, reported as overflow health, while another observer of the same subscriber
     /// receives everything the subscriber received.
-    @Test func slowSubscribersNeverBlockThePublisher() throws {
+    @Test func slowSubscribersNeverBlockThePublisher() async throws {
         let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let btc = try Instrument(parsing: "BTC-USDT")
@@ -133,7 +133,7 @@ import Testing
         // Markers after the burst (same instrument: a loss at the end of the burst shows as a sequence gap).
         let marker = UInt64.max
         func sawMarker() -> Bool { fast.events.withLock { $0.last.map { if case .trade(let t) = $0 { t.tradeID == .number(marker) } else { false } } ?? false } }
-        #expect(fast.wait {
+        #expect(await fast.wait {
             if !sawMarker() { publisher.publish(trade(marker)); usleep(10_000) }
             return sawMarker()
         })
@@ -156,7 +156,7 @@ import Testing
     }
 
     /// Losses between publisher and subscriber show as sequence gaps: counted and reported (books also as gaps).
-    @Test func sequenceGapsAndMalformedMessagesAreCountedAndReported() throws {
+    @Test func sequenceGapsAndMalformedMessagesAreCountedAndReported() async throws {
         let dir = MarketDataIPCDirectory()
         let binance = ExchangeID(rawValue: "binance")!
         let context = try ZMQContext()
@@ -193,12 +193,12 @@ import Testing
         try send(try book(5))  // 3 and 4 lost
         try send(try book(9))  // 6, 7, 8 lost
         try send(try book(1))  // a restarted publisher: no loss
-        #expect(collector.wait { collector.count >= 4 })
+        #expect(await collector.wait { collector.count >= 4 })
         #expect(collector.events.withLock { $0.map(\.receiveTime.nanosecondsSinceEpoch) } == [1, 2, 5, 9, 1].prefix(collector.count).map { $0 })
-        #expect(collector.wait { collector.count == 5 })
+        #expect(await collector.wait { collector.count == 5 })
         #expect(subscriber.statistics.lost == 5)
         #expect(subscriber.statistics.malformed == 3)
-        #expect(collector.wait {
+        #expect(await collector.wait {
             collector.healthKinds.contains(.overflow(channel: .l2Book, dropped: 5))
                 && collector.healthKinds.contains { if case .badFrames(3, _) = $0 { true } else { false } } == false
                 && collector.healthKinds.contains { if case .badFrames(2, _) = $0 { true } else { false } }
@@ -231,7 +231,7 @@ import Testing
     }
 
     /// The relay a publishing service binds to a stream: each event goes out on its channel's publisher.
-    @Test func aRelayPublishesEachEventOnItsChannel() throws {
+    @Test func aRelayPublishesEachEventOnItsChannel() async throws {
         let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "kraken", capture: "kraken.jsonl")
         let context = try ZMQContext()
@@ -249,7 +249,7 @@ import Testing
         let wanted = capture.events.filter { $0.channel == .ticker || $0.channel == .trade }
         #expect(wanted.count > 10)
         #expect(relay.skipped == capture.events.count - wanted.count)
-        #expect(collector.wait { collector.count >= wanted.count })
+        #expect(await collector.wait { collector.count >= wanted.count })
         #expect(byChannel(collector.events.withLock { $0 }) == byChannel(wanted))
     }
 }

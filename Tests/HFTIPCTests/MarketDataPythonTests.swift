@@ -31,9 +31,10 @@ import Testing
             try process.run()
         }
         /// Waits for the exit (terminating the process after `seconds`); returns standard output and error.
-        func finish(seconds: Double = 120) -> (status: Int32, stdout: String, stderr: String) {
+        /// Polls with `Task.sleep`, so that waiting does not hold a thread of the cooperative pool.
+        func finish(seconds: Double = 120) async -> (status: Int32, stdout: String, stderr: String) {
             let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
+            while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
             let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
@@ -99,7 +100,7 @@ import Testing
         return out
     }
 
-    @Test func pythonDecodesWhatSwiftPublishes() throws {
+    @Test func pythonDecodesWhatSwiftPublishes() async throws {
         let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance", capture: "binance.jsonl")
         let channels: [Channel] = [.ticker, .trade, .l2Book, .candles]
@@ -121,7 +122,7 @@ import Testing
         }
         // Every event of the capture; Python subscribed to one instrument only.
         for event in capture.events { publishers[event.channel]?.publish(event) }
-        let result = python.finish()
+        let result = await python.finish()
         #expect(result.status == 0, "\(result.stderr)")
         let objects = result.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -141,7 +142,7 @@ import Testing
         for publisher in publishers.values { publisher.close() }
     }
 
-    @Test func swiftDecodesWhatPythonPublishes() throws {
+    @Test func swiftDecodesWhatPythonPublishes() async throws {
         let dir = MarketDataIPCDirectory()
         let capture = try CaptureEvents(exchange: "binance", capture: "binance.jsonl")
         let trades = capture.events.filter { $0.channel == .ticker }
@@ -166,8 +167,8 @@ import Testing
             ["publish", "--exchange", "binance", "--channel", "ticker", "--jsonl", file, "--wait-subscribers", "1",
              "--rounds", "1", "--seconds", "120"],
             ipcDirectory: dir.directory)
-        #expect(collector.wait(seconds: 120) { collector.count >= trades.count })
-        let result = python.finish()
+        #expect(await collector.wait(seconds: 120) { collector.count >= trades.count })
+        let result = await python.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(collector.lines == trades.map(line))
         #expect(subscriber.statistics.malformed == 0 && subscriber.statistics.lost == 0)

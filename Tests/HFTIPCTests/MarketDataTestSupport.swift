@@ -109,11 +109,12 @@ final class EventCollector: StreamObserver, @unchecked Sendable {
     var healthKinds: [HealthEvent.Kind] { health.withLock { $0.map(\.kind) } }
 
     /// Polls until `condition` holds or `seconds` pass.
-    func wait(seconds: Double = 60, _ condition: () -> Bool) -> Bool {
+    /// Sleeps with `Task.sleep`, so that waiting does not hold a thread of the cooperative pool.
+    func wait(seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(5_000)
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return condition()
     }

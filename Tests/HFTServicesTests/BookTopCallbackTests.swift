@@ -22,7 +22,7 @@ import Testing
         let capture = RunProcessTests.packageRoot + "/Tests/ExchangeConformanceTests/Captures/binance.jsonl"
         let dir = RunProcessTests.temporaryIPCDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (simulator, url) = try RunProcessTests.simulator(capture, ["--speed", "10"], ipcDirectory: dir)
+        let (simulator, url) = try await RunProcessTests.simulator(capture, ["--speed", "10"], ipcDirectory: dir)
         defer { _ = simulator.terminate() }
 
         let registry = ServiceRegistry()

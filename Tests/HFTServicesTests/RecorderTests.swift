@@ -25,7 +25,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: recordings)
         }
         // Served once (no --loop), at 20× the recorded pace.
-        let (simulator, url) = try RunProcessTests.simulator(capture, ["--speed", "20"], ipcDirectory: dir)
+        let (simulator, url) = try await RunProcessTests.simulator(capture, ["--speed", "20"], ipcDirectory: dir)
         defer { _ = simulator.terminate() }
 
         let registry = ServiceRegistry()

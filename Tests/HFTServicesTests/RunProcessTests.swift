@@ -32,12 +32,14 @@ import Testing
             try process.run()
         }
         var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        func waitForLine(_ predicate: (Substring) -> Bool, seconds: Double) -> Bool {
+        /// Polls with `Task.sleep`: a blocking wait would hold a thread of the cooperative pool and starve the async
+        /// tests running beside it.
+        func waitForLine(_ predicate: (Substring) -> Bool, seconds: Double) async -> Bool {
             let deadline = Date(timeIntervalSinceNow: seconds)
             while Date() < deadline {
                 if text.split(separator: "\n").contains(where: predicate) { return true }
                 if !process.isRunning { return text.split(separator: "\n").contains(where: predicate) }
-                Thread.sleep(forTimeInterval: 0.05)
+                try? await Task.sleep(for: .milliseconds(50))
             }
             return false
         }
@@ -50,9 +52,9 @@ import Testing
     }
 
     /// `hft simulate --capture capture <options>` and the `ws://127.0.0.1:PORT` address it prints.
-    static func simulator(_ capture: String, _ options: [String], ipcDirectory: String) throws -> (Running, url: String) {
+    static func simulator(_ capture: String, _ options: [String], ipcDirectory: String) async throws -> (Running, url: String) {
         let simulator = try Running(["simulate", "--capture", capture] + options, ipcDirectory: ipcDirectory)
-        let started = simulator.waitForLine({ $0.hasPrefix("ws://127.0.0.1:") }, seconds: 60)
+        let started = await simulator.waitForLine({ $0.hasPrefix("ws://127.0.0.1:") }, seconds: 60)
         let url = simulator.text.split(separator: "\n").first { $0.hasPrefix("ws://") }
         guard started, let url else {
             _ = simulator.terminate()
@@ -76,12 +78,12 @@ import Testing
     }
 
     /// examples/pingpong: process_a pings process_b every second, process_b answers with pong to the sender.
-    @Test func pingPongBetweenTwoProcesses() throws {
+    @Test func pingPongBetweenTwoProcesses() async throws {
         let dir = Self.temporaryIPCDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let b = try Running(["run", "examples/pingpong/process_b.json"], ipcDirectory: dir)
         let a = try Running(["run", "examples/pingpong/process_a.json"], ipcDirectory: dir)
-        let gotThree = a.waitForLine({ $0.hasPrefix("pong #3 ← process_b") }, seconds: 60)
+        let gotThree = await a.waitForLine({ $0.hasPrefix("pong #3 ← process_b") }, seconds: 60)
         let aText = a.text, bText = b.text
         #expect(gotThree, "process_a printed:\n\(aText)\nprocess_b printed:\n\(bText)")
         // process_b saw the same pings, numbered in order, from process_a.
@@ -97,7 +99,7 @@ import Testing
     }
 
     /// An invalid configuration fails at start with the key path, and prints no secret.
-    @Test func invalidConfigurationFailsWithKeyPath() throws {
+    @Test func invalidConfigurationFailsWithKeyPath() async throws {
         let dir = Self.temporaryIPCDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "-bad.json"
@@ -108,7 +110,7 @@ import Testing
             """.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let run = try Running(["run", file], ipcDirectory: dir, environment: ["TEST_KEY": "KEY-value-123", "TEST_SECRET": "SECRET-value-456"])
-        run.process.waitUntilExit()
+        while run.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }  // not waitUntilExit: see waitForLine
         let text = run.text
         #expect(run.process.terminationStatus == 1)
         #expect(text.contains("service.mm.setting.streams[0].exchange: unknown exchange 'nowhere'"), "\(text)")
@@ -118,14 +120,14 @@ import Testing
 
     /// The demo, headless (standard output not a terminal): simulators, gateway and console for a few seconds; the
     /// console's plain snapshots show every exchange's instruments with prices from the recorded sessions.
-    @Test func demoRunsHeadless() throws {
+    @Test func demoRunsHeadless() async throws {
         let dir = Self.temporaryIPCDirectory()
         let tmp = dir + "-tmp"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         let run = try Running(["scripts/demo.sh"], ipcDirectory: dir, environment: ["DEMO_SECONDS": "8", "HFT": Self.hft.path, "TMPDIR": tmp],
                               executable: URL(fileURLWithPath: "/bin/sh"))
-        run.process.waitUntilExit()
+        while run.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }  // not waitUntilExit: see waitForLine
         let text = run.text
         #expect(run.process.terminationStatus == 0, "\(text)")
         let lines = text.split(separator: "\n")

@@ -43,7 +43,7 @@ import Testing
 
         let dir = RunProcessTests.temporaryIPCDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (simulator, url) = try RunProcessTests.simulator(capture, ["--loop", "--speed", "20"], ipcDirectory: dir)
+        let (simulator, url) = try await RunProcessTests.simulator(capture, ["--loop", "--speed", "20"], ipcDirectory: dir)
         defer { _ = simulator.terminate() }
 
         let registry = ServiceRegistry()

@@ -70,7 +70,7 @@ final class BookViewObserver: StreamObserver, @unchecked Sendable {
     /// Runs the stream against the simulator with `faults` and checks detection, healing and the final books.
     func run(
         _ exchange: String, _ file: String, faults: [ExchangeSimulator.BookFrameFault], reasons: [String], speed: Double? = nil
-    ) throws {
+    ) async throws {
         let fixture = try ReplayFixture(exchange: exchange, capture: file)
         let truth = try Self.offline(exchange, file).replay
         #expect(truth.keeper.faults.isEmpty)
@@ -88,7 +88,7 @@ final class BookViewObserver: StreamObserver, @unchecked Sendable {
 
         // Ends when every book equals the offline one, level by level.
         var mismatch = ""
-        let equal = CollectingObserver().wait(seconds: 90) {
+        let equal = await CollectingObserver().wait(seconds: 90) {
             let live = stream.bookStates()
             mismatch = ""
             for (instrument, sync) in truth.keeper.books {
@@ -116,26 +116,26 @@ final class BookViewObserver: StreamObserver, @unchecked Sendable {
         #expect(observer.crossedValid.load(ordering: .relaxed) == 0)
     }
 
-    @Test func krakenChecksumFaultsAreDetectedAndHealedByResubscribing() throws {
+    @Test func krakenChecksumFaultsAreDetectedAndHealedByResubscribing() async throws {
         let xbt = Instrument("BTC-CHF")!
         let ada = Instrument("ADA-BTC")!
         let drop = try Self.detectableDrop("kraken", "kraken.jsonl", ada)
-        try run("kraken", "kraken.jsonl",
+        try await run("kraken", "kraken.jsonl",
                 faults: [.init(.corruptChecksum, instrument: xbt, delta: 10), .init(.drop, instrument: ada, delta: drop)],
                 reasons: ["checksum", "checksum"])
     }
 
-    @Test func binanceGapIsDetectedAndHealedByANewRESTSnapshot() throws {
+    @Test func binanceGapIsDetectedAndHealedByANewRESTSnapshot() async throws {
         let nkn = Instrument("NKN-USDT")!
         // A delta lost before the REST snapshot is fetched is covered by it (the simulator's snapshot is the book
         // at the point it has served): paced at 10x (3 s), the 100th of 150 deltas is lost well after the sync.
         let drop = try Self.detectableDrop("binance", "binance.jsonl", nkn, from: 100)
-        try run("binance", "binance.jsonl", faults: [.init(.drop, instrument: nkn, delta: drop)], reasons: ["gap"], speed: 10)
+        try await run("binance", "binance.jsonl", faults: [.init(.drop, instrument: nkn, delta: drop)], reasons: ["gap"], speed: 10)
     }
 
-    @Test func okxDroppedDeltaIsCaughtByTheChecksumAndHealed() throws {
+    @Test func okxDroppedDeltaIsCaughtByTheChecksumAndHealed() async throws {
         let btc = Instrument("BTC-USDT")!
         let drop = try Self.detectableDrop("okx", "okx.jsonl", btc)
-        try run("okx", "okx.jsonl", faults: [.init(.drop, instrument: btc, delta: drop)], reasons: ["checksum"])
+        try await run("okx", "okx.jsonl", faults: [.init(.drop, instrument: btc, delta: drop)], reasons: ["checksum"])
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// A stream whose connections offer permessage-deflate, against the simulator (which accepts it as exchanges
 /// do): every frame still arrives and parses into exactly the events of the offline replay.
 @Suite(.serialized) struct DeflatedStreamTests {
-    @Test func deflatedStreamDeliversTheOfflineReplay() throws {
+    @Test func deflatedStreamDeliversTheOfflineReplay() async throws {
         let fixture = try ReplayFixture(exchange: "coinbase", capture: "coinbase.jsonl")
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -18,7 +18,7 @@ import Testing
         let observer = CollectingObserver()
         stream.bind(observer)
         try stream.start()
-        let arrived = observer.wait { observer.count >= fixture.expected.count }
+        let arrived = await observer.wait { observer.count >= fixture.expected.count }
         stream.stop()
         #expect(arrived, "\(observer.count) of \(fixture.expected.count) events; health: \(observer.health.withLock { $0.map(\.description) })")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(fixture.expected))

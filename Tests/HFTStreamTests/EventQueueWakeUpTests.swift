@@ -25,7 +25,7 @@ import Testing
                     next += 1
                 }
                 if Int.random(in: 0..<4, using: &random) != 0 {
-                    let deadline = ContinuousClock.now + .seconds(20)
+                    let deadline = ContinuousClock.now + .seconds(60)
                     while queue.statistics.delivered < next {
                         if ContinuousClock.now > deadline {
                             stranded.update { $0 = true }

@@ -180,7 +180,8 @@ extension EventQueue {
     }
 
     /// The tests' producer back-pressure: retries while the queue is full. Gives up (false) when the consumer has
-    /// taken nothing for 20 seconds, so that a broken consumer fails its test instead of hanging the run.
+    /// taken nothing for 60 seconds (a consumer task may wait that long for a thread of a
+    /// busy cooperative pool), so that a broken consumer fails its test instead of hanging the run.
     func pushWaiting(_ event: MarketEvent) -> Bool {
         var retries = 0
         var deadline: ContinuousClock.Instant?
@@ -190,7 +191,7 @@ extension EventQueue {
             if retries % 1024 == 0 {
                 let now = ContinuousClock.now, seen = statistics.delivered
                 if deadline == nil || seen != delivered {
-                    deadline = now + .seconds(20)
+                    deadline = now + .seconds(60)
                     delivered = seen
                 } else if now > deadline! {
                     return false

@@ -19,7 +19,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func liveStreamDeliversTheOfflineReplay(exchange: String, capture file: String, unrecorded: [String]) throws {
+    func liveStreamDeliversTheOfflineReplay(exchange: String, capture file: String, unrecorded: [String]) async throws {
         let fixture = try ReplayFixture(exchange: exchange, capture: file)
         // Truth: the offline replay of the capture, less the channels it did not record.
         let expected = fixture.expected.filter { line in !unrecorded.contains { line.contains("\"channel\":\"\($0)\"") } }
@@ -34,7 +34,7 @@ import Testing
         let observer = CollectingObserver()
         stream.bind(observer)
         try stream.start()
-        let arrived = observer.wait { observer.count >= expected.count }
+        let arrived = await observer.wait { observer.count >= expected.count }
         stream.stop()
         #expect(arrived, "\(exchange): \(observer.count) of \(expected.count) events; health: \(observer.healthText)")
         // Connections interleave differently than the recording: compare per instrument and kind, in order.

@@ -16,7 +16,7 @@ import Testing
     /// is served its part of a two-market recording); Kraken by message on three connections. The stale timeout
     /// is long so that the silence after the replay ends closes nothing.
     @Test(arguments: [("binance", "binance.jsonl"), ("okx", "okx.jsonl"), ("kraken", "kraken.jsonl")])
-    func droppedConnectionReconnectsResubscribesAndReplaysAgain(exchange: String, capture: String) throws {
+    func droppedConnectionReconnectsResubscribesAndReplaysAgain(exchange: String, capture: String) async throws {
         let fixture = try ReplayFixture(exchange: exchange, capture: capture)
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -25,9 +25,9 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = fixture.expected
-        #expect(observer.wait { observer.count == expected.count }, "first replay: \(observer.count) of \(expected.count)")
+        #expect(await observer.wait { observer.count == expected.count }, "first replay: \(observer.count) of \(expected.count)")
         simulator.inject(.dropConnections)
-        let recovered = observer.wait { observer.count == 2 * expected.count }
+        let recovered = await observer.wait { observer.count == 2 * expected.count }
         stream.stop()
         #expect(recovered, "after the drop: \(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected + expected))
@@ -49,7 +49,7 @@ import Testing
     /// and the old one closed only when the new one has delivered its first frame. Over real sockets: `plannedReconnect`,
     /// no `disconnected` or `reconnecting` before the replacement took over, and every event of both connections'
     /// replays arrives (each new connection is served the recording from its start).
-    @Test func lifetimeLimitReplacesTheConnectionWithoutAGap() throws {
+    @Test func lifetimeLimitReplacesTheConnectionWithoutAGap() async throws {
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -58,8 +58,8 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = fixture.expected
-        #expect(observer.wait { observer.count == expected.count }, "first connection: \(observer.count) of \(expected.count)")
-        let replaced = observer.wait { observer.count == 2 * expected.count }
+        #expect(await observer.wait { observer.count == expected.count }, "first connection: \(observer.count) of \(expected.count)")
+        let replaced = await observer.wait { observer.count == 2 * expected.count }
         stream.stop()
         #expect(replaced, "after the planned reconnect: \(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }.prefix(2 * expected.count))
@@ -76,7 +76,7 @@ import Testing
     /// The server goes silent mid-replay (connection open, nothing sent): after the stale timeout the stream
     /// closes it, reports `stale`, reconnects and gets the recording from its start again. The simulator loops,
     /// so the feed is never silent but for the stall.
-    @Test func stallBeyondTheStaleTimeoutReconnects() throws {
+    @Test func stallBeyondTheStaleTimeoutReconnects() async throws {
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator { $0.speed = 10; $0.loop = true }  // 30 s recording, gaps up to 0.13 s
         defer { simulator.stop() }
@@ -85,7 +85,7 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = ReplayFixture.grouped(fixture.expected)
-        #expect(observer.wait { observer.count >= fixture.expected.count / 4 })
+        #expect(await observer.wait { observer.count >= fixture.expected.count / 4 })
         simulator.inject(.stall)
         // Every session-1 event arrived long before `stale` (1.5 s of silence), so the events counted when the
         // observer got `stale` are exactly the first connection's.
@@ -97,7 +97,7 @@ import Testing
             return ReplayFixture.grouped(observer.events.withLock { $0 }.dropFirst(mark))
         }
         // Recovered once every group was replayed in full after the stall.
-        let recovered = observer.wait { expected.allSatisfy { key, lines in (after()[key]?.count ?? 0) >= lines.count } }
+        let recovered = await observer.wait { expected.allSatisfy { key, lines in (after()[key]?.count ?? 0) >= lines.count } }
         stream.stop()
         #expect(recovered, "health: \(observer.healthText)")
         let mark = try #require(staleMark())
@@ -113,7 +113,7 @@ import Testing
 
     /// The server goes away (its port refuses connections) and comes back on the same port: the attempts in
     /// between fail and are reported with growing attempt numbers; the stream then gets the whole replay again.
-    @Test func serverDownThenUpReconnects() throws {
+    @Test func serverDownThenUpReconnects() async throws {
         let fixture = try Self.fixture()
         let first = try fixture.simulator()
         let port = first.port
@@ -123,10 +123,10 @@ import Testing
         try stream.start()
         defer { stream.stop() }
         let expected = fixture.expected
-        #expect(observer.wait { observer.count == expected.count })
+        #expect(await observer.wait { observer.count == expected.count })
         first.stop()
         // Down: at least two failed attempts.
-        let failing = observer.wait {
+        let failing = await observer.wait {
             observer.kinds.compactMap(\.disconnectReason).filter { $0.contains("connection error") }.count >= 2
         }
         #expect(failing, "health: \(observer.healthText)")
@@ -138,7 +138,7 @@ import Testing
         }
         let simulator = try #require(second, "cannot listen on port \(port) again")
         defer { simulator.stop() }
-        let recovered = observer.wait { observer.count == 2 * expected.count }
+        let recovered = await observer.wait { observer.count == 2 * expected.count }
         #expect(recovered, "\(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected + expected))
         let attempts = observer.kinds.compactMap { kind -> Int? in
@@ -152,7 +152,7 @@ import Testing
 
     /// The server accepts connections and closes them at once for a while (an exchange shedding load): those
     /// connections delivered nothing, so they count as failures and the backoff grows; then service resumes.
-    @Test func refusedConnectionsBackOffThenRecover() throws {
+    @Test func refusedConnectionsBackOffThenRecover() async throws {
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -161,9 +161,9 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = fixture.expected
-        #expect(observer.wait { observer.count == expected.count })
+        #expect(await observer.wait { observer.count == expected.count })
         simulator.inject(.refuseConnections(seconds: 2))
-        let recovered = observer.wait { observer.count == 2 * expected.count }
+        let recovered = await observer.wait { observer.count == 2 * expected.count }
         stream.stop()
         #expect(recovered, "\(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected + expected))
@@ -175,7 +175,7 @@ import Testing
 
     /// Frames that are not JSON arrive mid-replay: each is counted and the count reported (first, then powers of
     /// two) with a sample, the connection stays up, and the frames around them still parse.
-    @Test func garbageFramesAreReportedAndTheStreamGoesOn() throws {
+    @Test func garbageFramesAreReportedAndTheStreamGoesOn() async throws {
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator { $0.speed = 10 }
         defer { simulator.stop() }
@@ -184,9 +184,9 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = fixture.expected
-        #expect(observer.wait { observer.count >= 1 })
+        #expect(await observer.wait { observer.count >= 1 })
         for _ in 0..<3 { simulator.inject(.garbage) }
-        let done = observer.wait { observer.count == expected.count }
+        let done = await observer.wait { observer.count == expected.count }
         stream.stop()
         #expect(done, "\(observer.count) of \(expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected))
@@ -200,7 +200,7 @@ import Testing
 
     /// A frame larger than the stream accepts closes the connection with the reason; the stream reconnects and
     /// gets the whole replay again.
-    @Test func oversizedFrameClosesAndReconnects() throws {
+    @Test func oversizedFrameClosesAndReconnects() async throws {
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -209,9 +209,9 @@ import Testing
         stream.bind(observer)
         try stream.start()
         let expected = fixture.expected
-        #expect(observer.wait { observer.count == expected.count })
+        #expect(await observer.wait { observer.count == expected.count })
         simulator.inject(.oversized(bytes: 2 << 20))
-        let recovered = observer.wait { observer.count == 2 * expected.count }
+        let recovered = await observer.wait { observer.count == 2 * expected.count }
         stream.stop()
         #expect(recovered, "\(observer.count) of \(2 * expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(expected + expected))

@@ -21,7 +21,7 @@ final class SlowObserver: StreamObserver, @unchecked Sendable {
 /// Several observers bound to one stream over real sockets: each gets every event through its own queues; a
 /// slow one holds back neither the others nor the stream, and what it loses is reported, never silent.
 @Suite(.serialized) struct StreamObserverTests {
-    @Test func aSlowObserverDelaysNoOtherAndItsOverflowIsReported() throws {
+    @Test func aSlowObserverDelaysNoOtherAndItsOverflowIsReported() async throws {
         let fixture = try ReplayFixture(exchange: "binance", capture: "binance.jsonl")
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
@@ -36,7 +36,7 @@ final class SlowObserver: StreamObserver, @unchecked Sendable {
         let expected = fixture.expected
 
         // The fast observers get everything while the slow one is still stuck in its first event.
-        #expect(fast[0].wait { fast.allSatisfy { $0.count == expected.count } }, "\(fast.map(\.count)) of \(expected.count)")
+        #expect(await fast[0].wait { fast.allSatisfy { $0.count == expected.count } }, "\(fast.map(\.count)) of \(expected.count)")
         let slowEntered = slow.entered.load(ordering: .acquiring)
         #expect(slowEntered)
         #expect(slow.collected.count == 0)
@@ -48,7 +48,7 @@ final class SlowObserver: StreamObserver, @unchecked Sendable {
         // Released, the slow one drains what its queues kept.
         slow.gate.signal()
         let queues = slowBinding.queuesByChannel
-        let drained = slow.collected.wait {
+        let drained = await slow.collected.wait {
             let delivered = queues.reduce(0) { $0 + $1.queue.statistics.delivered }
             let dropped = queues.first { $0.channel == .l2Book }?.queue.statistics.dropped ?? 0
             let reported = slow.collected.kinds.contains(.overflow(channel: .l2Book, dropped: dropped))

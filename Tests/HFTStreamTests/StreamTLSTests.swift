@@ -31,7 +31,7 @@ import Testing
         return (certificate, key, folder)
     }
 
-    @Test func defaultVerificationRefusesASelfSignedServerAndTheOptOutAcceptsIt() throws {
+    @Test func defaultVerificationRefusesASelfSignedServerAndTheOptOutAcceptsIt() async throws {
         let tls = try Self.selfSignedCertificate()
         defer { try? FileManager.default.removeItem(at: tls.folder) }
         let fixture = try ReplayFixture(exchange: "binance", capture: "binance.jsonl")
@@ -47,7 +47,7 @@ import Testing
         let refused = CollectingObserver()
         strict.bind(refused)
         try strict.start()
-        let failed = refused.wait { refused.kinds.compactMap(\.disconnectReason).count >= 2 }
+        let failed = await refused.wait { refused.kinds.compactMap(\.disconnectReason).count >= 2 }
         strict.stop()
         #expect(failed, "health: \(refused.healthText)")
         #expect(refused.count == 0)
@@ -59,7 +59,7 @@ import Testing
         let observer = CollectingObserver()
         lenient.bind(observer)
         try lenient.start()
-        let arrived = observer.wait { observer.count == fixture.expected.count }
+        let arrived = await observer.wait { observer.count == fixture.expected.count }
         lenient.stop()
         #expect(arrived, "\(observer.count) of \(fixture.expected.count); health: \(observer.healthText)")
         #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(fixture.expected))

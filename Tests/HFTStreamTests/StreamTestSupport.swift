@@ -28,11 +28,13 @@ final class CollectingObserver: StreamObserver, @unchecked Sendable {
     var healthText: String { health.withLock { $0.map(\.description).joined(separator: "; ") } }
 
     /// Polls until `condition` holds or `seconds` pass.
-    func wait(seconds: Double = 30, _ condition: () -> Bool) -> Bool {
+    /// Sleeps with `Task.sleep`, so that waiting does not hold a thread of the cooperative pool: on a 2-core
+    /// machine two blocked tests would starve every async test running beside them.
+    func wait(seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return condition()
     }

@@ -17,10 +17,10 @@ final class DeflateProbe: WebSocketHandler, @unchecked Sendable {
         log.withLock { $0.messages.append(text) }
     }
     func webSocketDidClose(_ connection: WebSocketConnection, reason: String) { log.withLock { $0.closed = reason } }
-    func waitUntil(_ condition: ((deflate: Bool?, messages: [String], closed: String?)) -> Bool) -> Bool {
+    func waitUntil(_ condition: ((deflate: Bool?, messages: [String], closed: String?)) -> Bool) async -> Bool {
         for _ in 0..<1000 {
             if log.withLock({ condition($0) }) { return true }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return false
     }
@@ -45,7 +45,7 @@ final class DeflateProbe: WebSocketHandler, @unchecked Sendable {
 
     /// Runs an echo server (accepting compression or not) and one client (offering it or not); returns what the
     /// client and the server saw.
-    func exchange(serverAccepts: Bool, clientOffers: Bool) throws -> (client: Bool?, server: Bool?, echoed: [String]) {
+    func exchange(serverAccepts: Bool, clientOffers: Bool) async throws -> (client: Bool?, server: Bool?, echoed: [String]) {
         var serverOptions = WebSocketService.Options(name: "deflate-server", listenPort: 0)
         serverOptions.acceptsPermessageDeflate = serverAccepts
         let server = try WebSocketService(options: serverOptions)
@@ -60,14 +60,14 @@ final class DeflateProbe: WebSocketHandler, @unchecked Sendable {
         let probe = DeflateProbe(sendOnOpen: Self.messages)
         let url = WebSocketURL("ws://127.0.0.1:\(server.listeningPort)/")!
         client.execute { service in _ = service.connect(url, permessageDeflate: clientOffers, handler: probe) }
-        #expect(probe.waitUntil { $0.messages.count == Self.messages.count || $0.closed != nil })
+        #expect(await probe.waitUntil { $0.messages.count == Self.messages.count || $0.closed != nil })
         let log = probe.log.withLock { $0 }
         #expect(log.closed == nil, "closed: \(log.closed ?? "")")
         return (log.deflate, serverSaw.withLock { $0 }, log.messages)
     }
 
-    @Test func deflatedConnectionDeliversEveryMessageExactly() throws {
-        let result = try exchange(serverAccepts: true, clientOffers: true)
+    @Test func deflatedConnectionDeliversEveryMessageExactly() async throws {
+        let result = try await exchange(serverAccepts: true, clientOffers: true)
         #expect(result.client == true)
         #expect(result.server == true)
         #expect(result.echoed.count == Self.messages.count)
@@ -76,15 +76,15 @@ final class DeflateProbe: WebSocketHandler, @unchecked Sendable {
         }
     }
 
-    @Test func notNegotiatedUnlessTheClientAsks() throws {
-        let result = try exchange(serverAccepts: true, clientOffers: false)
+    @Test func notNegotiatedUnlessTheClientAsks() async throws {
+        let result = try await exchange(serverAccepts: true, clientOffers: false)
         #expect(result.client == false)
         #expect(result.server == false)
         #expect(result.echoed == Self.messages)
     }
 
-    @Test func notNegotiatedWhenTheServerDeclines() throws {
-        let result = try exchange(serverAccepts: false, clientOffers: true)
+    @Test func notNegotiatedWhenTheServerDeclines() async throws {
+        let result = try await exchange(serverAccepts: false, clientOffers: true)
         #expect(result.client == false)
         #expect(result.server == false)
         #expect(result.echoed == Self.messages)

@@ -29,17 +29,17 @@ final class RecordingHandler: WebSocketHandler, @unchecked Sendable {
         log.withLock { $0.closed = reason }
     }
     /// Polls until `condition` holds or 10 s pass.
-    func waitUntil(_ condition: ((opened: Bool, messages: [String], closed: String?)) -> Bool) -> Bool {
+    func waitUntil(_ condition: ((opened: Bool, messages: [String], closed: String?)) -> Bool) async -> Bool {
         for _ in 0..<1000 {
             if log.withLock({ condition($0) }) { return true }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return false
     }
 }
 
 @Suite(.serialized) struct WebSocketServiceTests {
-    @Test func clientAndServerExchangeSmallAndLargeMessages() throws {
+    @Test func clientAndServerExchangeSmallAndLargeMessages() async throws {
         let server = try WebSocketService(options: .init(name: "echo", listenPort: 0))
         defer { server.shutdown() }
         server.onAccept = { _, connection in connection.handler = EchoHandler() }
@@ -51,20 +51,20 @@ final class RecordingHandler: WebSocketHandler, @unchecked Sendable {
         let recorder = RecordingHandler(sendOnOpen: ["hello", large, "bye"])
         let url = WebSocketURL("ws://127.0.0.1:\(server.listeningPort)/stream?streams=a/b")!
         client.execute { service in _ = service.connect(url, handler: recorder) }
-        #expect(recorder.waitUntil { $0.messages.count == 3 })
+        #expect(await recorder.waitUntil { $0.messages.count == 3 })
         let messages = recorder.log.withLock { $0.messages }
         #expect(messages.first == "hello")
         #expect(messages.count == 3 && messages[1] == large)
         #expect(messages.last == "bye")
     }
 
-    @Test func refusedConnectionReportsAReason() throws {
+    @Test func refusedConnectionReportsAReason() async throws {
         let client = try WebSocketService(options: .init(name: "client"))
         defer { client.shutdown() }
         let recorder = RecordingHandler(sendOnOpen: [])
         // Port 1 on loopback: nothing listens there.
         client.execute { service in _ = service.connect(WebSocketURL("ws://127.0.0.1:1/")!, handler: recorder) }
-        #expect(recorder.waitUntil { $0.closed != nil })
+        #expect(await recorder.waitUntil { $0.closed != nil })
         #expect(recorder.log.withLock { $0.opened } == false)
     }
 
