@@ -62,6 +62,7 @@ import Testing
             (#"["0.35210000","672.00000000"]],"asks":[]}"#, (35_210_000, 8), (67_200_000_000, 8)),          // Binance
             (#"["0.05005","0.00000500","1582905487.684110","r"],"#, (5005, 5), (500, 8)),                    // Kraken v1
             (#"["1234567.12345678","99999999"]"#, (123_456_712_345_678, 8), (99_999_999, 0)),
+            (#"["-123456789.123456789","0.00000000000000001"]"#, (-123_456_789_123_456_789, 9), (1, 17)),          // 18 digits
         ]
         for (text, price, size) in cases {
             let bytes = Array((text + pad).utf8)
@@ -76,12 +77,12 @@ import Testing
         }
     }
 
-    /// Rows the general path must read (or reject): other forms of the decimals, whitespace, numbers instead of
-    /// strings, and too few bytes left in the frame to classify 64.
+    /// Rows the general path must read (or reject): other forms of the decimals (more than 18 digits), whitespace,
+    /// numbers instead of strings, and fewer than 64 bytes left in the frame.
     @Test func declinesOtherForms() {
         let pad = String(repeating: " ", count: 64)
         for text in [
-            #"["123456789.5","1"]"# + pad, #"["1e5","1"]"# + pad, #"[ "1","2"]"# + pad, #"["1", "2"]"# + pad,
+            #"["1234567890.123456789","1"]"# + pad, #"["1e5","1"]"# + pad, #"[ "1","2"]"# + pad, #"["1", "2"]"# + pad,
             #"[1.5,"2"]"# + pad, #"["1","2","a\"]b"]"# + pad, #"["1",2]"# + pad, #"["1.","2"]"# + pad, #"["1\u0030","2"]"# + pad, #"["1","2"]"#,
         ] {
             let bytes = Array(text.utf8)
