@@ -219,4 +219,37 @@ import Testing
         }
     }
 
+    /// `parsingQuoted` on the same random texts, closed by a quote and followed by junk: it reads exactly the texts
+    /// of the plain grammar with at most 18 digits, to the mantissa and scale the hand-written matcher gives, and
+    /// stops at the quote; anything else (other texts, more digits) it declines.
+    @Test func quotedDecimalsAreReadExactlyInThePlainGrammar() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["0", "1", "5", "9", "0", "7", ".", "-", "/", ":", "\""]
+        for _ in 0..<20_000 {
+            // Half random bytes, half numbers of every digit count around the 18-digit limit.
+            let digits: (Int) -> String = { n in String((0..<n).map { _ in "0123456789".randomElement(using: &rng)! }) }
+            let text = Bool.random(using: &rng)
+                ? String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.prefix { $0 != "\"" })
+                : (Bool.random(using: &rng) ? "-" : "") + digits(Int.random(in: 1...20, using: &rng))
+                    + (Bool.random(using: &rng) ? "." + digits(Int.random(in: 1...12, using: &rng)) : "")
+            let body = text.hasPrefix("-") ? String(text.dropFirst()) : text
+            let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+            let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+            let plain = (parts.count == 1 && isDigits(parts[0])) || (parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1]))
+            let valid = plain && parts.joined().count <= 18
+            // The quote, then bytes that would extend a number if the reader looked past the quote.
+            let bytes = Array((text + "\"" + "12345.678901234567890123456789").utf8)
+            var end = -1
+            let value = bytes.withUnsafeBufferPointer { ExactDecimal.parsingQuoted($0.baseAddress!, end: &end) }
+            if valid {
+                let mantissa = Int128(parts.joined())! * (text.hasPrefix("-") ? -1 : 1)
+                #expect(value?.mantissa == mantissa, "\(text)")
+                #expect(value.map { Int($0.scale) } == (parts.count == 2 ? parts[1].count : 0), "\(text)")
+                #expect(end == text.utf8.count, "\(text)")
+            } else {
+                #expect(value == nil, "\(text)")
+            }
+        }
+    }
+
 }
