@@ -80,28 +80,13 @@ extension ExactDecimal {
         return try parseGeneral(p, n)
     }
 
-    /// The common exchange form `-?d{1,7}(.d{1,8})?` or `-?d{8}` (at most 16 bytes after the sign) read from the bytes
-    /// `[p, p + count)` without a loop; nil for anything else (longer digit runs, exponents, malformed text),
-    /// which ``init(parsing:count:)`` then reads or rejects. For parsers that try a fast path before their
-    /// general one. Allocates nothing; reads only inside the span, unless `padded`: the caller then guarantees that
-    /// the 9 bytes from `p` are readable whatever `count` is, and the first word is read in one load instead of
-    /// loads chosen by length (branches that mispredict when lengths vary, as sizes in a book do).
-    @_transparent
-    public static func parsingCommonForm(_ p: UnsafePointer<UInt8>, count: Int, padded: Bool = false) -> ExactDecimal? {
-        #if _endian(little)
-        return parseWordwise(p, count, padded: padded)
-        #else
-        return nil
-        #endif
-    }
-
     /// The common exchange form without a loop or data-dependent branches: `-?d{1,7}(.d{1,8})?` or `-?d{8}`, at most 16
     /// bytes after the sign (`"0.35210000"`, `"30247.5"`, `"1123.00000000"`). The first bytes and the last 8 are
     /// read as words (overlapping loads inside the span, never past it), the dot is found by a word compare,
     /// and both digit runs are right-aligned in a word padded with `'0'`s and converted in one step.
     /// nil for anything else (longer integers, exponents, malformed text): the callers' other paths decide.
     @inlinable @inline(__always)
-    static func parseWordwise(_ p: UnsafePointer<UInt8>, _ n: Int, padded: Bool = false) -> ExactDecimal? {
+    static func parseWordwise(_ p: UnsafePointer<UInt8>, _ n: Int) -> ExactDecimal? {
         guard n > 0 else { return nil }
         let negative = p[0] == UInt8(ascii: "-")
         let s = negative ? 1 : 0
@@ -109,9 +94,7 @@ extension ExactDecimal {
         guard length > 0, length <= 17 else { return nil }
         let q = UnsafeRawPointer(p + s)
         // The first min(length, 8) bytes; zeros above.
-        let head = padded
-            ? q.loadUnaligned(as: UInt64.self) & (length >= 8 ? UInt64.max : (1 &<< UInt64(8 &* length)) &- 1)
-            : ByteWords.loadPrefix(q, length)
+        let head = ByteWords.loadPrefix(q, length)
         // The last 8 bytes, ending at the span's end (for short spans: the head moved up).
         let tail = length >= 8 ? q.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) : head << UInt64(8 &* (8 &- length))
         let dots = ByteWords.bytesEqual(head, 0x2E2E_2E2E_2E2E_2E2E)
