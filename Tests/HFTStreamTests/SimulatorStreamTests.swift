@@ -29,6 +29,7 @@ import Testing
         defer { simulator.stop() }
         var options = MarketStream.Options()
         options.endpoint = simulator.baseURL
+        options.staleAfterSeconds = 600  // the recording ends; see ReplayFixture.stream(endpoint:_:)
         let stream = try MarketStream(exchange: fixture.exchange, instruments: fixture.instruments, channels: fixture.channels,
                                       options: options)
         let observer = CollectingObserver()

@@ -20,7 +20,7 @@ import Testing
         let fixture = try ReplayFixture(exchange: exchange, capture: capture)
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
-        let stream = try fixture.stream(endpoint: simulator.baseURL) { $0.staleAfterSeconds = 600 }
+        let stream = try fixture.stream(endpoint: simulator.baseURL)
         let observer = CollectingObserver()
         stream.bind(observer)
         try stream.start()
@@ -53,7 +53,7 @@ import Testing
         let fixture = try Self.fixture()
         let simulator = try fixture.simulator()
         defer { simulator.stop() }
-        let stream = try fixture.stream(endpoint: simulator.baseURL) { $0.maxLifetimeSeconds = 1; $0.staleAfterSeconds = 600 }
+        let stream = try fixture.stream(endpoint: simulator.baseURL) { $0.maxLifetimeSeconds = 1 }
         let observer = CollectingObserver()
         stream.bind(observer)
         try stream.start()

@@ -82,9 +82,14 @@ struct ReplayFixture {
     }
 
     /// A stream to `endpoint` with short reconnect delays (no jitter), `configure` applied last.
+    ///
+    /// No stale timeout unless `configure` sets one: a recording ends, and under a loaded parallel test run the
+    /// spec's timeout (5 s for Coinbase) could pass before the observer has counted every event; the stream would
+    /// then reconnect and be served the recording again, and the test would see every event twice.
     func stream(endpoint: String, _ configure: (inout MarketStream.Options) -> Void = { _ in }) throws -> MarketStream {
         var options = MarketStream.Options()
         options.endpoint = endpoint
+        options.staleAfterSeconds = 600
         options.reconnect = ReconnectConfiguration(backoffSeconds: [0.05, 0.1, 0.2, 0.4], jitter: 0)
         configure(&options)
         return try MarketStream(exchange: exchange, instruments: instruments, channels: channels, options: options)
