@@ -194,6 +194,17 @@ import Testing
         }
     }
 
+    /// The hand-written matcher of the plain grammar `-?[0-9]+(\.[0-9]+)?`: the mantissa (from `Int128(String)`),
+    /// scale and digit count of a text that matches it; nil for any other text.
+    static func plainGrammar(_ text: String) -> (mantissa: Int128, scale: Int, digits: Int)? {
+        let body = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        guard (parts.count == 1 && isDigits(parts[0])) || (parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1])),
+              let magnitude = Int128(parts.joined()) else { return nil }
+        return (text.hasPrefix("-") ? -magnitude : magnitude, parts.count == 2 ? parts[1].count : 0, parts.joined().count)
+    }
+
     /// Random short texts over digits, points, signs and one foreign byte: accepted exactly when they match
     /// `-?[0-9]+(\.[0-9]+)?` (checked by a hand-written matcher here), with the mantissa and scale that
     /// `Int128(String)` gives for the digits. Exercises the word-wise path's boundaries (lengths 1…19, the point
@@ -204,15 +215,10 @@ import Testing
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...19, using: &rng)
             let text = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
-            let body = text.hasPrefix("-") ? String(text.dropFirst()) : text
-            let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-            let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
-            let valid = (parts.count == 1 && isDigits(parts[0])) || (parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1]))
-            if valid {
+            if let expected = Self.plainGrammar(text) {
                 let value = try text.withBytes { try ExactDecimal(parsing: $0) }
-                let mantissa = Int128(parts.joined())! * (text.hasPrefix("-") ? -1 : 1)
-                #expect(value.mantissa == mantissa, "\(text)")
-                #expect(Int(value.scale) == (parts.count == 2 ? parts[1].count : 0), "\(text)")
+                #expect(value.mantissa == expected.mantissa, "\(text)")
+                #expect(Int(value.scale) == expected.scale, "\(text)")
             } else {
                 #expect(throws: DecimalError.self, "\(text)") { try text.withBytes { try ExactDecimal(parsing: $0) } }
             }
@@ -232,19 +238,13 @@ import Testing
                 ? String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.prefix { $0 != "\"" })
                 : (Bool.random(using: &rng) ? "-" : "") + digits(Int.random(in: 1...20, using: &rng))
                     + (Bool.random(using: &rng) ? "." + digits(Int.random(in: 1...12, using: &rng)) : "")
-            let body = text.hasPrefix("-") ? String(text.dropFirst()) : text
-            let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-            let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
-            let plain = (parts.count == 1 && isDigits(parts[0])) || (parts.count == 2 && isDigits(parts[0]) && isDigits(parts[1]))
-            let valid = plain && parts.joined().count <= 18
             // The quote, then bytes that would extend a number if the reader looked past the quote.
             let bytes = Array((text + "\"" + "12345.678901234567890123456789").utf8)
             var end = -1
             let value = bytes.withUnsafeBufferPointer { ExactDecimal.parsingQuoted($0.baseAddress!, end: &end) }
-            if valid {
-                let mantissa = Int128(parts.joined())! * (text.hasPrefix("-") ? -1 : 1)
-                #expect(value?.mantissa == mantissa, "\(text)")
-                #expect(value.map { Int($0.scale) } == (parts.count == 2 ? parts[1].count : 0), "\(text)")
+            if let expected = Self.plainGrammar(text), expected.digits <= 18 {
+                #expect(value?.mantissa == expected.mantissa, "\(text)")
+                #expect(value.map { Int($0.scale) } == expected.scale, "\(text)")
                 #expect(end == text.utf8.count, "\(text)")
             } else {
                 #expect(value == nil, "\(text)")
