@@ -204,6 +204,8 @@ public struct JSONScanner {
     }
 
     /// Reads a scalar: a string (its raw contents) or a number, `true`, `false`, `null` (their text).
+    /// A number or literal must be followed by something (`,` `}` `]` or whitespace): one that runs to the end of
+    /// the frame was cut short and throws ``JSONScanError/Reason/unterminatedContainer``.
     @_transparent
     public mutating func scalar() throws(FrameFailure) -> JSONScalar {
         let b = peek()
@@ -226,6 +228,8 @@ public struct JSONScanner {
             offset += 1
         }
         guard offset > start else { throw failure(.expectedValue) }
+        // A frame is an object or an array: a number or literal running to its end was cut short.
+        guard offset < count else { throw failure(.unterminatedContainer) }
         let span = ByteSpan(base: base + start, count: offset - start)
         switch b {
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return JSONScalar(span: span, kind: .bool)

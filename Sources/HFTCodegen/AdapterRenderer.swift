@@ -32,10 +32,11 @@ public struct AdapterRenderer {
                 }
             """)
         parts.append(indent(ConfigurationRenderer(spec: spec).render()))
-        var router = RouterRenderer(spec: spec)
+        let captures = FrameCaptures(spec: spec)
+        var router = RouterRenderer(spec: spec, captures: captures)
         parts.append(indent(router.render()))
         for (index, message) in spec.messages.enumerated() where message.emit != nil {
-            var parser = MessageParserRenderer(spec: spec, message: message, index: index)
+            var parser = MessageParserRenderer(spec: spec, message: message, index: index, captures: captures)
             parts.append(indent(parser.render()))
         }
         parts.append("}\n")

@@ -1,16 +1,25 @@
 /// Renders the specialized parser of one data message kind: state structs, path-trie walkers, the `each`
 /// loops and the construction of normalized events.
+///
+/// A kind that continues from the route (``FrameCaptures``) takes the routing walk's state (`rt`): its frame-level
+/// scalars and the position of its `each` array are already there, so it does not walk the frame's top level.
+/// Any other kind walks the frame itself, from the start.
 struct MessageParserRenderer {
     let spec: ExchangeSpec
     let message: MessageSpec
     let index: Int
+    let captures: FrameCaptures
     private var functions: [String] = []
 
-    init(spec: ExchangeSpec, message: MessageSpec, index: Int) {
+    init(spec: ExchangeSpec, message: MessageSpec, index: Int, captures: FrameCaptures) {
         self.spec = spec
         self.message = message
         self.index = index
+        self.captures = captures
     }
+
+    /// True when frame-level values come from the routing walk's captures.
+    var continuesFromRoute: Bool { captures.continuesFromRoute(index) }
 
     var prefix: String { "k\(index)" }
     var depth: Int { message.each.count }
@@ -31,6 +40,7 @@ struct MessageParserRenderer {
         for field in message.fields {
             let slot = "f_\(field.name)"
             if field.path.root == .frame {
+                if continuesFromRoute { continue }
                 frameTrie.node(at: field.path.steps).stores.append(slot)
                 frameFields.append("var \(slot): JSONScalar? = nil")
             } else {
@@ -49,6 +59,7 @@ struct MessageParserRenderer {
                 renderLevelGroup(g, level)
             } else {
                 for (slot, path) in [("lp\(g)", level.price), ("lq\(g)", level.size)] + (level.sidePath.map { [("ls\(g)", $0)] } ?? []) {
+                    if path.root == .frame && continuesFromRoute { continue }
                     let trie = path.root == .frame ? frameTrie : eventTrie()
                     trie.node(at: path.steps).stores.append(slot)
                     if path.root == .frame { frameFields.append("var \(slot): JSONScalar? = nil") } else { addEventField("var \(slot): JSONScalar? = nil") }
@@ -60,7 +71,7 @@ struct MessageParserRenderer {
         // read after that state's walk. A walk stops at its array when every scalar of its state has been read
         // by then, so that the array is read once, by the element loop; an element walk stopped that way is
         // finished after the loop (``eachLoop``). Otherwise the walk skips the array and goes on.
-        for (n, path) in message.each.enumerated() {
+        for (n, path) in message.each.enumerated() where n > 0 || !continuesFromRoute {
             func ready(_ fields: [String]) -> String {
                 let scalars = fields.compactMap { line -> String? in
                     guard line.hasSuffix(": JSONScalar? = nil") else { return nil }
@@ -75,15 +86,21 @@ struct MessageParserRenderer {
         }
         for n in 0..<depth { elementFields[n].append("var stop = false") }
 
-        frameFields.append("var stop = false")
-        var structs = ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"]
+        // The frame state: the frame walk's slots, or (continuing from the route) only the levels of a book
+        // event read from frame-level scalars.
+        let hasFrameState = !continuesFromRoute || !frameFields.isEmpty
+        if !continuesFromRoute { frameFields.append("var stop = false") }
+        var structs = hasFrameState ? ["struct \(frameState) {\n\(indent(frameFields.joined(separator: "\n")))\n}"] : []
         for n in 0..<depth {
             structs.append("struct \(elementState(n + 1)) {\n\(indent(elementFields[n].joined(separator: "\n")))\n}")
         }
-        var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState, stopFlag: "stop",
-                                         completion: true, rootIsFrame: true)
-        let frameRoot = frameRenderer.render(frameTrie)
-        functions += frameRenderer.functions
+        var frameRoot: String?
+        if !continuesFromRoute {
+            var frameRenderer = TrieRenderer(prefix: "\(prefix)_frame", stateType: frameState, stopFlag: "stop",
+                                             completion: true, rootIsFrame: true)
+            frameRoot = frameRenderer.render(frameTrie)
+            functions += frameRenderer.functions
+        }
         var elementRoots: [String] = []
         for n in 0..<depth {
             var r = TrieRenderer(prefix: "\(prefix)_element\(n + 1)", stateType: elementState(n + 1), stopFlag: "stop", completion: true)
@@ -91,14 +108,21 @@ struct MessageParserRenderer {
             functions += r.functions
         }
 
-        var body = ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
-                    "    try Self.\(frameRoot)(&s, &st, true)"]
+        var body: [String] = []
+        if let frameRoot {
+            body += ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
+                     "    try Self.\(frameRoot)(&s, &st, true)"]
+        } else {
+            if depth > 0 { body.append("let s = JSONScanner(frame)") }
+            if hasFrameState { body.append("var st = \(frameState)()") }
+            body += ["var events = 0", "do throws(FrameFailure) {"]
+        }
         body += eachLoop(level: 1, roots: elementRoots).map { "    " + $0 }
         body += ["} catch {", "    return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .failed(error), events: events)", "}",
                  "return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .data, events: events)"]
         let parse = """
             /// `\(message.kind)`: frames → \(message.emit!.rawValue) events.
-            func parse_\(message.kind)(_ frame: UnsafeRawBufferPointer, _ receiveTime: Timestamp, _ sink: inout EventBatch) -> FrameOutcome {
+            func parse_\(message.kind)(_ frame: UnsafeRawBufferPointer, \(continuesFromRoute ? "_ rt: borrowing RouteState, " : "")_ receiveTime: Timestamp, _ sink: inout EventBatch) -> FrameOutcome {
             \(indent(body.joined(separator: "\n")))
             }
             """
@@ -108,9 +132,11 @@ struct MessageParserRenderer {
     /// The nested loops over `each` arrays; the innermost builds and delivers the event.
     func eachLoop(level n: Int, roots: [String]) -> [String] {
         if n > depth { return emit() }
-        let parent = n == 1 ? "st" : "e\(n - 1)"
+        let array = n == 1 && continuesFromRoute
+            ? "rt.\(captures.slot(message.each[0], offset: true)!.name)"
+            : (n == 1 ? "st" : "e\(n - 1)") + ".each\(n)"
         var lines = [
-            "guard let offset\(n) = \(parent).each\(n) else { throw FrameFailure(field: \(SwiftText.literal(message.each[n - 1].text)), reason: .missingField) }",
+            "guard let offset\(n) = \(array) else { throw FrameFailure(field: \(SwiftText.literal(message.each[n - 1].text)), reason: .missingField) }",
             "var s\(n) = JSONScanner(base: s.base, count: s.count, offset: offset\(n))",
             "try s\(n).beginArray()",
             "var first\(n) = true",
@@ -133,7 +159,15 @@ struct MessageParserRenderer {
     }
 
     func slotExpression(_ field: FieldSpec) -> String {
-        (field.path.root == .frame ? "st" : eventVar) + ".f_\(field.name)"
+        scalarSlot("f_\(field.name)", field.path)
+    }
+
+    /// Where the scalar of `path` is found after the walks: the routing walk's capture slot, the frame state's or
+    /// the element's slot `name`.
+    func scalarSlot(_ name: String, _ path: SpecPath) -> String {
+        guard path.root == .frame else { return "\(eventVar).\(name)" }
+        if continuesFromRoute, let slot = captures.slot(path, offset: false) { return "rt.\(slot.name)" }
+        return "st.\(name)"
     }
 
     /// Statements that convert the scalars and deliver one event.
@@ -172,11 +206,11 @@ struct MessageParserRenderer {
         }
         let e = eventVar
         for (g, level) in message.levels.enumerated() where level.path == nil {
-            let owner = level.price.root == .frame ? "st" : e
-            lines.append("guard let lp\(g) = \(owner).lp\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }")
-            lines.append("guard let lq\(g) = \(owner).lq\(g) else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }")
+            lines.append("guard let lp\(g) = \(scalarSlot("lp\(g)", level.price)) else { throw FrameFailure(field: \(SwiftText.literal(level.price.text)), reason: .missingField) }")
+            lines.append("guard let lq\(g) = \(scalarSlot("lq\(g)", level.size)) else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }")
             lines.append("let level\(g) = BookLevel(price: try FieldValues.decimal(lp\(g), \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(lq\(g), \(SwiftText.literal(level.size.text))))")
-            lines += sideAppend(level, g, owner: owner, side: "ls\(g)") { "\(e).\($0 ? "bids" : "asks").append(level\(g))" }
+            let side = level.sidePath.map { scalarSlot("ls\(g)", $0) } ?? ""
+            lines += sideAppend(level, g, side: side) { "\(e).\($0 ? "bids" : "asks").append(level\(g))" }
         }
         let time = values["exchangeTime"] ?? "nil"
         switch emit {
@@ -238,13 +272,14 @@ struct MessageParserRenderer {
         }
     }
 
-    /// Statements adding `levelVar` to its side; `append` gives the statement for a side (true: bids).
-    func sideAppend(_ level: LevelSpec, _ g: Int, owner: String, side: String, append: (Bool) -> String) -> [String] {
+    /// Statements adding `levelVar` to its side; `side` is where the side's scalar is (when the level has a side
+    /// path), `append` gives the statement for a side (true: bids).
+    func sideAppend(_ level: LevelSpec, _ g: Int, side: String, append: (Bool) -> String) -> [String] {
         if let fixed = level.side {
             return [append(fixed == "bid")]
         }
         let path = SwiftText.literal(level.sidePath?.text ?? "side")
-        var lines = ["guard let sd\(g) = \(owner).\(side) else { throw FrameFailure(field: \(path), reason: .missingField) }"]
+        var lines = ["guard let sd\(g) = \(side) else { throw FrameFailure(field: \(path), reason: .missingField) }"]
         let chain = level.sideMap.map { "if sd\(g).span.equals(\(SwiftText.literal($0.0))) { \(append($0.1 == "bid")) }" }
         lines.append(chain.joined(separator: " else ") + " else { throw FrameFailure(field: \(path), reason: .invalidValue) }")
         return lines
@@ -309,7 +344,7 @@ struct MessageParserRenderer {
             "guard let q = lv.size else { throw FrameFailure(field: \(SwiftText.literal(level.size.text)), reason: .missingField) }",
             "let level = BookLevel(price: try FieldValues.decimal(p, \(SwiftText.literal(level.price.text))), size: try FieldValues.decimal(q, \(SwiftText.literal(level.size.text))))",
         ]
-        body += sideAppend(level, g, owner: "lv", side: "side", append: append)
+        body += sideAppend(level, g, side: "lv.side", append: append)
         lines += body.map { "        " + $0 }
         lines.append("    }")
         lines += level.side.map { [flush($0 == "bid")] } ?? [flush(true), flush(false)]

@@ -1,12 +1,17 @@
 /// Renders `parse(_:receiveTime:into:)`: recognizes the frame's message kind, then calls the kind's parser.
 ///
 /// Text rules are tested first. Then one walk over the frame captures every routing path; after each capture
-/// the rules are evaluated in spec order with three-valued logic (true, false, not yet known), and the walk stops
-/// as soon as the first matching rule is certain: it matches, and every rule before it has a condition that is
-/// already false. Discriminators usually come first in a frame (`stream`, `channel`, `feed`), so most frames are
-/// routed after a few bytes instead of a full second pass. At the end of the frame, paths never seen are absent.
+/// the rules are evaluated in spec order with three-valued logic (true, false, not yet known), and the rule is
+/// decided as soon as the first matching rule is certain: it matches, and every rule before it has a condition
+/// that is already false. At the end of the frame, paths never seen are absent.
+///
+/// The same walk captures the frame-level scalars and `each` positions of the kinds that continue from the route
+/// (``FrameCaptures``), and stops once the rule is decided and everything its kind reads has been seen.
+/// Discriminators usually come first in a frame (`stream`, `channel`, `feed`), so most frames are routed after a
+/// few bytes and the kind's parser starts at its elements instead of walking the frame a second time.
 struct RouterRenderer {
     let spec: ExchangeSpec
+    let captures: FrameCaptures
 
     mutating func render() -> String {
         // One slot per distinct condition path.
@@ -15,7 +20,18 @@ struct RouterRenderer {
             for c in m.conditions where !paths.contains(c.path.text) { paths.append(c.path.text) }
         }
         let root = TrieNode()
-        var stateFields: [String] = ["var decided = false", "/// The frame's first byte: paths rooted in the other container type are absent.", "var root: UInt8 = 0"]
+        var stateFields: [String] = [
+            "var decided = false",
+            "/// The decided rule (its position among the JSON rules), once `decided`.",
+            "var rule = -1",
+            "/// The walk is over: the rule is decided and `have` holds every slot it `needs`, or nothing after here is wanted.",
+            "var stop = false",
+            "/// A bit per capture slot read so far, and the bits the decided rule's kind reads (all bits until decided).",
+            "var have: UInt64 = 0",
+            "var needs: UInt64 = ~0",
+            "/// The frame's first byte: paths rooted in the other container type are absent.",
+            "var root: UInt8 = 0",
+        ]
         // Value tests are evaluated once, when their scalar is read: slot i keeps a bit per distinct test
         // (`match_i`), so deciding the route after each capture tests bits instead of comparing text again.
         var matchFunctions: [String] = []
@@ -42,16 +58,30 @@ struct RouterRenderer {
             stateFields.append("var t\(i): UInt8 = 0")
             stateFields.append("var r\(i): UInt64 = 0")
         }
-        var trie = TrieRenderer(prefix: "route", stateType: "RouteState", stopFlag: "decided",
-                                afterCapture: "if Self.route(st, final: false) >= 0 { st.decided = true }", rootIsFrame: true)
-        let rootFunction = paths.isEmpty ? nil : trie.render(root)
+        // Capture slots of the kinds that continue from the route.
+        for slot in captures.slots {
+            let node = root.node(at: slot.path.steps)
+            if slot.isOffset {
+                node.atValue += ["st.\(slot.name) = s.offset", "st.have |= \(UInt64(1) << UInt64(slot.bit))"]
+                stateFields.append("var \(slot.name): Int? = nil  // \(slot.path.text)")
+            } else {
+                node.stores += FrameCaptures.storeLines(slot)
+                stateFields.append("var \(slot.name): JSONScalar? = nil  // \(slot.path.text)")
+            }
+        }
+        // After a routing capture: decide when possible. After any capture: stop once the kind has what it reads.
+        let complete = "if st.have & st.needs == st.needs { st.stop = true }"
+        let decide = "if !st.decided { let r = Self.route(st, final: false); if r >= 0 { st.decided = true; st.rule = r; st.needs = Self.needs(r) } }; " + complete
+        var trie = TrieRenderer(prefix: "route", stateType: "RouteState", stopFlag: "stop", afterCapture: decide,
+                                afterStore: complete, completion: true, rootIsFrame: true)
+        let rootFunction = paths.isEmpty && captures.slots.isEmpty ? nil : trie.render(root)
         let jsonRules = spec.messages.enumerated().filter { $0.element.text == nil }
 
         var body: [String] = []
-        for m in spec.messages {
+        for (index, m) in spec.messages.enumerated() {
             guard let text = m.text else { continue }
             body.append("if RouteTest.frame(frame, equals: \(SwiftText.literal(text))) {")
-            body.append("    return \(outcome(m))")
+            body.append("    return \(outcome(m, index: index))")
             body.append("}")
         }
         body.append("let first = frame.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ?? 0")
@@ -61,33 +91,41 @@ struct RouterRenderer {
         if let rootFunction {
             body.append("var s = JSONScanner(frame)")
             body.append("do throws(FrameFailure) {")
-            body.append("    try Self.\(rootFunction)(&s, &st)")
+            body.append("    try Self.\(rootFunction)(&s, &st, true)")
             body.append("} catch {")
-            body.append("    return FrameOutcome(kind: \"json\", disposition: .failed(error))")
+            body.append("    return FrameOutcome(kind: st.decided ? Self.kind(st.rule) : \"json\", disposition: .failed(error))")
             body.append("}")
         }
-        body.append("switch Self.route(st, final: !st.decided) {")
-        for (position, (_, m)) in jsonRules.enumerated() {
-            body.append("case \(position): return \(outcome(m))")
+        body.append("switch st.decided ? st.rule : Self.route(st, final: true) {")
+        for (position, (index, m)) in jsonRules.enumerated() {
+            body.append("case \(position): return \(outcome(m, index: index))")
         }
         body.append("default: return .unrecognized()")
         body.append("}")
 
         // route(_:final:): the index of the first matching rule, -1 while undecided, -2 when none matches.
-        var decide = ["var r: Int8"]
+        var decideRule = ["var r: Int8"]
         for (position, (_, m)) in jsonRules.enumerated() {
             let tests = m.conditions.map { c in
                 let slot = paths.firstIndex(of: c.path.text)!
                 return condition(c, slot: slot, tests: slotTests[slot])
             }
-            decide.append("r = 1")
+            decideRule.append("r = 1")
             for t in tests {
-                decide.append("switch \(t) { case 0: r = 0; case -1: if r == 1 { r = -1 }; default: break }")
+                decideRule.append("switch \(t) { case 0: r = 0; case -1: if r == 1 { r = -1 }; default: break }")
             }
-            decide.append("if r == 1 { return \(position) }")
-            decide.append("if r == -1 { return -1 }")
+            decideRule.append("if r == 1 { return \(position) }")
+            decideRule.append("if r == -1 { return -1 }")
         }
-        decide.append("return -2")
+        decideRule.append("return -2")
+        var needs = ["switch rule {"]
+        var kinds = ["switch rule {"]
+        for (position, (index, m)) in jsonRules.enumerated() {
+            if let mask = captures.needs[index] { needs.append("case \(position): return \(mask)  // \(m.kind)") }
+            kinds.append("case \(position): return \(SwiftText.literal(m.kind))")
+        }
+        needs += ["default: return 0", "}"]
+        kinds += ["default: return \"json\"", "}"]
 
         return """
             struct RouteState {
@@ -102,18 +140,29 @@ struct RouterRenderer {
             /// `final`: the frame has been read to its end, so paths not seen are absent.
             @inline(__always)
             static func route(_ st: RouteState, final: Bool) -> Int {
-            \(indent(decide.joined(separator: "\n")))
+            \(indent(decideRule.joined(separator: "\n")))
+            }
+
+            /// The capture slots the kind of `rule` reads (0: none, the walk stops once the rule is decided).
+            @inline(__always)
+            static func needs(_ rule: Int) -> UInt64 {
+            \(indent(needs.joined(separator: "\n")))
+            }
+
+            /// The kind of `rule`, for failures found after it was decided.
+            static func kind(_ rule: Int) -> StaticString {
+            \(indent(kinds.joined(separator: "\n")))
             }
 
             \((matchFunctions + trie.functions).joined(separator: "\n\n"))
             """
     }
 
-    func outcome(_ m: MessageSpec) -> String {
+    func outcome(_ m: MessageSpec, index: Int) -> String {
         if let control = m.control {
             return "FrameOutcome(kind: \(SwiftText.literal(m.kind)), disposition: .control(.\(control)))"
         }
-        return "parse_\(m.kind)(frame, receiveTime, &sink)"
+        return "parse_\(m.kind)(frame, \(captures.continuesFromRoute(index) ? "st, " : "")receiveTime, &sink)"
     }
 
     /// The distinct value tests on the slot `path` (presence and type tests need only the first byte), as

@@ -8,6 +8,9 @@ final class TrieNode {
     var stores: [String] = []
     /// Routing: record the first byte of the value here (0 = absent) into these slots.
     var marks: [String] = []
+    /// Statements run with the scanner at the value, before it is read (the routing walk records where a
+    /// parser's `each` array starts).
+    var atValue: [String] = []
     /// Take over the whole value: a call expression run with the scanner at this value.
     var takeover: String?
     /// Numbered by the renderer.
@@ -41,7 +44,7 @@ final class TrieNode {
 
     /// Only stores a scalar: no members, elements, routing marks or takeover below it.
     var isScalarLeaf: Bool {
-        keys.isEmpty && !hasArrayChildren && takeover == nil && marks.isEmpty && !stores.isEmpty
+        keys.isEmpty && !hasArrayChildren && takeover == nil && marks.isEmpty && atValue.isEmpty && !stores.isEmpty
     }
 
     /// True when this node or one below it takes over a whole value (levels, `each`).
@@ -55,6 +58,7 @@ final class TrieNode {
         let n = TrieNode()
         n.stores = stores + other.stores
         n.marks = marks + other.marks
+        n.atValue = atValue + other.atValue
         n.takeover = takeover ?? other.takeover
         for (k, c) in keys + other.keys {
             if let i = n.keys.firstIndex(where: { $0.0 == k }) { n.keys[i].1 = n.keys[i].1.merged(with: c) } else { n.keys.append((k, c)) }

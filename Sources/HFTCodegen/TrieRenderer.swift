@@ -11,8 +11,10 @@ struct TrieRenderer {
     let stateType: String
     /// A Bool member of the state that ends the walk early when set; nil: always walk to the end.
     let stopFlag: String?
-    /// A statement run after every capture (routing decides as soon as it can).
+    /// A statement run after every routing capture (a mark: routing decides as soon as it can).
     let afterCapture: String?
+    /// A statement run after a capture that routing does not test (a slot a parser reads); nil: `afterCapture`.
+    let afterStore: String?
     /// Functions take `_ tail: Bool` and leave a value once everything wanted in it has been read.
     let completion: Bool
     /// The root node is the whole frame (its end is the end of the root array).
@@ -21,11 +23,12 @@ struct TrieRenderer {
     private var nextID = 0
 
     init(prefix: String, stateType: String, stopFlag: String? = nil, afterCapture: String? = nil,
-         completion: Bool = false, rootIsFrame: Bool = false) {
+         afterStore: String? = nil, completion: Bool = false, rootIsFrame: Bool = false) {
         self.prefix = prefix
         self.stateType = stateType
         self.stopFlag = stopFlag
         self.afterCapture = afterCapture
+        self.afterStore = afterStore ?? afterCapture
         self.completion = completion
         self.rootIsFrame = rootIsFrame
     }
@@ -38,10 +41,18 @@ struct TrieRenderer {
         nextID += 1
         var body: [String] = []
         let needsPeek = !root.marks.isEmpty || !root.keys.isEmpty || root.hasArrayChildren || !root.stores.isEmpty
-        if needsPeek { body.append("let c = s.peek()") }
+        if needsPeek { body.append("let c = s.peek()") } else if !root.atValue.isEmpty { body.append("_ = s.peek()") }
         for m in root.marks { body.append("st.\(m) = c") }
+        body += root.atValue
         let stop = stopFlag.map { "!st.\($0), " } ?? ""
-        if !root.marks.isEmpty, root.stores.isEmpty, let afterCapture { body.append(afterCapture) }
+        // What is known at the value's first byte is a capture: without scalar stores, at once; with them, when the
+        // value turns out to be a container (a scalar runs `afterCapture` after its stores).
+        let capturesAtValue = !root.marks.isEmpty || !root.atValue.isEmpty
+        let after = root.marks.isEmpty ? afterStore : afterCapture
+        if capturesAtValue, let after {
+            body.append(root.stores.isEmpty ? after
+                : "if c == UInt8(ascii: \"{\") || c == UInt8(ascii: \"[\") {\n" + indent(after) + "\n}")
+        }
         if let takeover = root.takeover {
             body.append(takeover)
             return finish(name, body)
@@ -57,11 +68,12 @@ struct TrieRenderer {
             var scalar = ["let v = try s.scalar()"]
             // A store is a slot (`price`: the scalar itself) or an assignment (`r0 = Self.match_0(v)`).
             scalar += root.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }
-            if let afterCapture { scalar.append(afterCapture) }
+            if let after { scalar.append(after) }
             branches.append("if c != UInt8(ascii: \"{\") && c != UInt8(ascii: \"[\") {\n" + indent(scalar.joined(separator: "\n")) + "\n}")
         }
-        // A routing mark may decide by the value's presence alone: then the value is not needed.
-        let skip = !root.marks.isEmpty ? stopFlag.map { "if !st.\($0) { try s.skipValue() }" } ?? "try s.skipValue()" : "try s.skipValue()"
+        // A routing mark may decide by the value's presence alone, and a recorded position may complete what the
+        // walk needs: then the value is not needed.
+        let skip = capturesAtValue ? stopFlag.map { "if !st.\($0) { try s.skipValue() }" } ?? "try s.skipValue()" : "try s.skipValue()"
         if branches.isEmpty {
             body.append(skip)
         } else {
@@ -97,15 +109,22 @@ struct TrieRenderer {
         var members: [(String, String)] = []
         for (bit, (k, child)) in root.keys.enumerated() {
             let mask = UInt64(1) << UInt64(bit)
-            let stores = child.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }.joined(separator: "; ")
+            let after = ((child.marks.isEmpty ? afterStore : afterCapture).map { "; " + $0 } ?? "")
+            let stores = child.stores.map { $0.contains("=") ? "st.\($0)" : "st.\($0) = v" }.joined(separator: "; ") + after
             var body: String
             if child.isScalarLeaf {
                 body = "if let v = value { \(stores) }" + (allScalars ? "" : " else { try s.skipValue() }")
             } else {
-                // A container: the child's function reads it (a scalar here is stored when the child stores one).
+                // A container: the child's function reads it (a scalar here is stored when the child stores one,
+                // and marks routing slots as present and not a container).
                 let fn = render(child)
                 body = "if value == nil { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)) }"
-                if !child.stores.isEmpty { body += " else if let v = value { \(stores) }" }
+                let marks = child.marks.map { "st.\($0) = UInt8(ascii: \"\\\"\")" }.joined(separator: "; ")
+                if !child.stores.isEmpty {
+                    body += " else if let v = value { " + (marks.isEmpty ? "" : marks + "; ") + stores + " }"
+                } else if !child.marks.isEmpty {
+                    body += " else { \(marks)\(after) }"
+                }
             }
             members.append((k, body + "; seen |= \(mask)"))
         }

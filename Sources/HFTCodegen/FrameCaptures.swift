@@ -1,0 +1,73 @@
+/// What the routing walk reads for the parsers, so that a frame's top level is walked once.
+///
+/// Routing walks the frame until it knows the message kind. Most kinds then need a few frame-level scalars (OKX's
+/// `$.arg.instId`, Coinbase's `$.timestamp`, every field of a Binance `bookTicker`) and the position of their
+/// `each` array, which sit next to the routing paths. The routing walk captures them too: one slot per distinct
+/// path, a bit per slot in `have`, and after each capture it stops once the kind is decided and every slot that
+/// kind reads has been seen (`needs`). The kind's parser then starts from those slots and at its elements.
+///
+/// A kind takes part ("continues from the route") when its frame-level paths are keys and indices only: no `[*]`
+/// in a frame-level field and no array of levels at frame level, which the kind's own walk reads in one pass
+/// (Binance depth updates, Kraken books). Such kinds walk the frame again, as before. At most 63 slots are
+/// captured; kinds whose slots would not fit (in spec order) walk again too.
+struct FrameCaptures {
+    struct Slot {
+        /// The `RouteState` member: `c<n>` holds a scalar (`JSONScalar?`), `o<n>` an offset (`Int?`).
+        let name: String
+        let path: SpecPath
+        /// Its bit in `have`.
+        let bit: Int
+        var isOffset: Bool { name.hasPrefix("o") }
+    }
+
+    private(set) var slots: [Slot] = []
+    /// Message index → the bits of the slots that kind reads.
+    private(set) var needs: [Int: UInt64] = [:]
+
+    init(spec: ExchangeSpec) {
+        for (index, message) in spec.messages.enumerated() where message.emit != nil && message.text == nil {
+            guard let paths = Self.frameReads(message) else { continue }
+            let new = paths.filter { p in !slots.contains { $0.path.text == p.path.text && $0.isOffset == p.offset } }
+            guard slots.count + new.count <= 63 else { continue }
+            for p in new {
+                slots.append(Slot(name: "\(p.offset ? "o" : "c")\(slots.count)", path: p.path, bit: slots.count))
+            }
+            needs[index] = paths.reduce(UInt64(0)) { mask, p in mask | (UInt64(1) << UInt64(slot(p.path, offset: p.offset)!.bit)) }
+        }
+    }
+
+    /// True when the message at `index` continues from the route (its parser reads the slots).
+    func continuesFromRoute(_ index: Int) -> Bool { needs[index] != nil }
+
+    /// The slot of a frame-level scalar path (`offset` false) or of the first `each` array (`offset` true).
+    func slot(_ path: SpecPath, offset: Bool) -> Slot? {
+        slots.first { $0.path.text == path.text && $0.isOffset == offset }
+    }
+
+    /// The frame-level paths a message reads (scalars, and its first `each` array as an offset), or nil when it
+    /// must walk the frame itself.
+    static func frameReads(_ m: MessageSpec) -> [(path: SpecPath, offset: Bool)]? {
+        var reads: [(path: SpecPath, offset: Bool)] = []
+        func add(_ p: SpecPath, offset: Bool) {
+            if !reads.contains(where: { $0.path.text == p.text && $0.offset == offset }) { reads.append((p, offset)) }
+        }
+        for f in m.fields where f.path.root == .frame { add(f.path, offset: false) }
+        for level in m.levels {
+            if let array = level.path {
+                if array.root == .frame || m.each.isEmpty { return nil }
+            } else {
+                for p in [level.price, level.size] + (level.sidePath.map { [$0] } ?? []) where p.root == .frame {
+                    add(p, offset: false)
+                }
+            }
+        }
+        if let first = m.each.first { add(first, offset: true) }
+        guard !reads.contains(where: { $0.path.steps.contains(.every) }) else { return nil }
+        return reads
+    }
+
+    /// The statements capturing a scalar into `slot` (the trie renders `v` as the value).
+    static func storeLines(_ slot: Slot) -> [String] {
+        ["\(slot.name) = v", "have |= \(UInt64(1) << UInt64(slot.bit))"]
+    }
+}
