@@ -78,11 +78,14 @@ let workloads: [Workload] = {
 }()
 
 let benchmarks: @Sendable () -> Void = {
+    // HFTKIT_PROFILE_SECONDS=N runs each benchmark for N seconds, for a profiler attached to the benchmark
+    // executable (`perf record .build-bench/release/ParseBenchmarks --filter ...`); the report is then not comparable.
+    let profileSeconds = ProcessInfo.processInfo.environment["HFTKIT_PROFILE_SECONDS"].flatMap { Int($0) }
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
         scalingFactor: .one,
-        maxDuration: .seconds(1),
-        maxIterations: 200
+        maxDuration: .seconds(profileSeconds ?? 1),
+        maxIterations: profileSeconds == nil ? 200 : 100_000_000
     )
     for w in workloads {
         register("\(w.name)", w.frames, w.frameData, w)

@@ -39,6 +39,15 @@ public struct LevelRun {
         count &+= 1
     }
 
+    /// The levels read into `array`, leaving it empty: the event takes the array's storage without a retain of
+    /// its own and a release when the parser's state is destroyed.
+    @inlinable @inline(__always)
+    public static func take(_ array: inout [BookLevel]) -> [BookLevel] {
+        var out: [BookLevel] = []
+        swap(&out, &array)
+        return out
+    }
+
     /// Appends the levels gathered so far to `array`, in order, and empties the run.
     @inlinable
     public mutating func flush(to array: inout [BookLevel]) {

@@ -122,7 +122,7 @@ struct MessageParserRenderer {
                  "return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .data, events: events)"]
         let parse = """
             /// `\(message.kind)`: frames → \(message.emit!.rawValue) events.
-            func parse_\(message.kind)(_ frame: UnsafeRawBufferPointer, \(continuesFromRoute ? "_ rt: borrowing RouteState, " : "")_ receiveTime: Timestamp, _ sink: inout EventBatch) -> FrameOutcome {
+            func parse_\(message.kind)(_ frame: UnsafeRawBufferPointer, \(continuesFromRoute ? "_ rt: inout RouteState, " : "")_ receiveTime: Timestamp, _ sink: inout EventBatch) -> FrameOutcome {
             \(indent(body.joined(separator: "\n")))
             }
             """
@@ -220,7 +220,7 @@ struct MessageParserRenderer {
             lines.append("sink.receive(.trade(Trade(exchange: Self.exchange, instrument: v_symbol, price: v_price, size: v_size, side: v_side, tradeID: \(values["tradeId"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
         case .book:
             let kind = message.bookKind == "snapshot" ? ".snapshot" : ".delta"
-            lines.append("sink.receive(.book(BookUpdate(exchange: Self.exchange, instrument: v_symbol, kind: \(kind), bids: \(e).bids, asks: \(e).asks, sequence: BookSequence(first: \(values["first"]!), last: \(values["last"]!), previous: \(values["previous"]!)), checksum: \(values["checksum"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
+            lines.append("sink.receive(.book(BookUpdate(exchange: Self.exchange, instrument: v_symbol, kind: \(kind), bids: LevelRun.take(&\(e).bids), asks: LevelRun.take(&\(e).asks), sequence: BookSequence(first: \(values["first"]!), last: \(values["last"]!), previous: \(values["previous"]!)), checksum: \(values["checksum"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
         case .candle:
             let closed = values["closed"]!
             lines.append("sink.receive(.candle(Candle(exchange: Self.exchange, instrument: v_symbol, intervalSeconds: \(message.intervalSeconds ?? 0), startTime: v_start, open: v_open, high: v_high, low: v_low, close: v_close, volume: v_volume, isClosed: \(closed), exchangeTime: \(time), receiveTime: receiveTime)))")

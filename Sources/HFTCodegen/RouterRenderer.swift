@@ -162,7 +162,7 @@ struct RouterRenderer {
         if let control = m.control {
             return "FrameOutcome(kind: \(SwiftText.literal(m.kind)), disposition: .control(.\(control)))"
         }
-        return "parse_\(m.kind)(frame, \(captures.continuesFromRoute(index) ? "st, " : "")receiveTime, &sink)"
+        return "parse_\(m.kind)(frame, \(captures.continuesFromRoute(index) ? "&st, " : "")receiveTime, &sink)"
     }
 
     /// The distinct value tests on the slot `path` (presence and type tests need only the first byte), as

@@ -20,6 +20,7 @@ public struct BookUpdate: Sendable, Hashable {
     public var exchangeTime: Timestamp?
     public var receiveTime: Timestamp
 
+    @inlinable
     public init(
         exchange: ExchangeID, instrument: Instrument, kind: Kind, bids: [BookLevel], asks: [BookLevel],
         sequence: BookSequence = BookSequence(), checksum: UInt32? = nil,
@@ -66,6 +67,7 @@ public struct BookSequence: Sendable, Hashable {
     /// The `last` of the message that must precede this one.
     public var previous: UInt64?
 
+    @inlinable
     public init(first: UInt64? = nil, last: UInt64? = nil, previous: UInt64? = nil) {
         self.first = first
         self.last = last

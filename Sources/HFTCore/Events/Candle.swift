@@ -17,6 +17,7 @@ public struct Candle: Sendable, Hashable {
     public var exchangeTime: Timestamp?
     public var receiveTime: Timestamp
 
+    @inlinable
     public init(
         exchange: ExchangeID, instrument: Instrument, intervalSeconds: Int32, startTime: Timestamp,
         open: ExactDecimal, high: ExactDecimal, low: ExactDecimal, close: ExactDecimal, volume: ExactDecimal,
@@ -50,6 +51,7 @@ public struct Funding: Sendable, Hashable {
     public var exchangeTime: Timestamp?
     public var receiveTime: Timestamp
 
+    @inlinable
     public init(
         exchange: ExchangeID, instrument: Instrument, rate: ExactDecimal, predictedRate: ExactDecimal? = nil,
         nextFundingTime: Timestamp? = nil, markPrice: ExactDecimal? = nil,

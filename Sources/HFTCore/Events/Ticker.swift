@@ -14,6 +14,7 @@ public struct Ticker: Sendable, Hashable {
     /// When the frame carrying this event was received locally.
     public var receiveTime: Timestamp
 
+    @inlinable
     public init(
         exchange: ExchangeID, instrument: Instrument,
         bidPrice: ExactDecimal, bidSize: ExactDecimal?, askPrice: ExactDecimal, askSize: ExactDecimal?,

@@ -10,6 +10,7 @@ public struct Trade: Sendable, Hashable {
     public var exchangeTime: Timestamp?
     public var receiveTime: Timestamp
 
+    @inlinable
     public init(
         exchange: ExchangeID, instrument: Instrument, price: ExactDecimal, size: ExactDecimal, side: Side,
         tradeID: TradeID, exchangeTime: Timestamp?, receiveTime: Timestamp
