@@ -6,10 +6,14 @@
 /// path, a bit per slot in `have`, and after each capture it stops once the kind is decided and every slot that
 /// kind reads has been seen (`needs`). The kind's parser then starts from those slots and at its elements.
 ///
+/// Arrays of book levels at frame level (Binance depth updates' `$.data.b`) are captured as positions too, and the
+/// parser reads them from there, when each array has a side of its own (so that the order in which they are read
+/// does not matter).
+///
 /// A kind takes part ("continues from the route") when its frame-level paths are keys and indices only: no `[*]`
-/// in a frame-level field and no array of levels at frame level, which the kind's own walk reads in one pass
-/// (Binance depth updates, Kraken books). Such kinds walk the frame again, as before. At most 63 slots are
-/// captured; kinds whose slots would not fit (in spec order) walk again too.
+/// in a frame-level field or level array (Kraken's `$[*].a[*]`: its own walk reads those in one pass). Such kinds
+/// walk the frame again, from the start. At most 63 slots are captured; kinds whose slots would not fit (in spec
+/// order) walk again too.
 struct FrameCaptures {
     struct Slot {
         /// The `RouteState` member: `c<n>` holds a scalar (`JSONScalar?`), `o<n>` an offset (`Int?`).
@@ -39,22 +43,26 @@ struct FrameCaptures {
     /// True when the message at `index` continues from the route (its parser reads the slots).
     func continuesFromRoute(_ index: Int) -> Bool { needs[index] != nil }
 
-    /// The slot of a frame-level scalar path (`offset` false) or of the first `each` array (`offset` true).
+    /// The slot of a frame-level scalar path (`offset` false), or of the first `each` array or a frame-level
+    /// array of levels (`offset` true: the container, without the level path's `[*]`).
     func slot(_ path: SpecPath, offset: Bool) -> Slot? {
         slots.first { $0.path.text == path.text && $0.isOffset == offset }
     }
 
-    /// The frame-level paths a message reads (scalars, and its first `each` array as an offset), or nil when it
-    /// must walk the frame itself.
+    /// The frame-level paths a message reads (scalars; its first `each` array and frame-level level arrays as
+    /// offsets), or nil when it must walk the frame itself.
     static func frameReads(_ m: MessageSpec) -> [(path: SpecPath, offset: Bool)]? {
         var reads: [(path: SpecPath, offset: Bool)] = []
         func add(_ p: SpecPath, offset: Bool) {
             if !reads.contains(where: { $0.path.text == p.text && $0.offset == offset }) { reads.append((p, offset)) }
         }
         for f in m.fields where f.path.root == .frame { add(f.path, offset: false) }
+        var sides: Set<String> = []
         for level in m.levels {
             if let array = level.path {
-                if array.root == .frame || m.each.isEmpty { return nil }
+                guard array.root == .frame else { continue }  // read by the element walk
+                guard m.each.isEmpty, let side = level.side, sides.insert(side).inserted else { return nil }
+                add(array.dropLast, offset: true)
             } else {
                 for p in [level.price, level.size] + (level.sidePath.map { [$0] } ?? []) where p.root == .frame {
                     add(p, offset: false)

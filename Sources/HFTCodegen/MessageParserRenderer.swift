@@ -54,6 +54,10 @@ struct MessageParserRenderer {
         }
         for (g, level) in message.levels.enumerated() {
             if let arrayPath = level.path {
+                if arrayPath.root == .frame && continuesFromRoute {
+                    renderLevelGroup(g, level)  // read from the routing walk's position (`frameLevelReads`)
+                    continue
+                }
                 let trie = arrayPath.root == .frame ? frameTrie : eventTrie()
                 trie.node(at: arrayPath.dropLast.steps).takeover = "try Self.\(prefix)_levels\(g)(&s, &st.bids, &st.asks)"
                 renderLevelGroup(g, level)
@@ -113,9 +117,10 @@ struct MessageParserRenderer {
             body += ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
                      "    try Self.\(frameRoot)(&s, &st, true)"]
         } else {
-            if depth > 0 { body.append("let s = JSONScanner(frame)") }
+            let reads = frameLevelReads()
+            if depth > 0 || !reads.isEmpty { body.append("let s = JSONScanner(frame)") }
             if hasFrameState { body.append("var st = \(frameState)()") }
-            body += ["var events = 0", "do throws(FrameFailure) {"]
+            body += ["var events = 0", "do throws(FrameFailure) {"] + reads.map { "    " + $0 }
         }
         body += eachLoop(level: 1, roots: elementRoots).map { "    " + $0 }
         body += ["} catch {", "    return FrameOutcome(kind: \(SwiftText.literal(message.kind)), disposition: .failed(error), events: events)", "}",
@@ -127,6 +132,16 @@ struct MessageParserRenderer {
             }
             """
         return (structs + [parse] + mapFunctions() + functions).joined(separator: "\n\n")
+    }
+
+    /// For a kind that continues from the route: statements reading its frame-level arrays of levels from the
+    /// positions the routing walk recorded (an absent array gives no levels, as when the walk reads it).
+    func frameLevelReads() -> [String] {
+        guard continuesFromRoute else { return [] }
+        return message.levels.enumerated().compactMap { g, level in
+            guard let array = level.path, array.root == .frame, let slot = captures.slot(array.dropLast, offset: true) else { return nil }
+            return "if let at = rt.\(slot.name) { var t = JSONScanner(base: s.base, count: s.count, offset: at); try Self.\(prefix)_levels\(g)(&t, &st.bids, &st.asks) }"
+        }
     }
 
     /// The nested loops over `each` arrays; the innermost builds and delivers the event.
