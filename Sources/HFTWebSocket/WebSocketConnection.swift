@@ -44,6 +44,12 @@ public final class WebSocketConnection {
     /// Outgoing messages, each with `LWS_PRE` bytes of headroom, written one per WRITEABLE callback.
     private var outbox: [(bytes: [UInt8], ping: Bool)] = []
     private var outboxHead = 0
+    /// The message written last, kept until the next WRITEABLE callback: with permessage-deflate, lws keeps a
+    /// pointer into it when one pass of its (1 KiB) compressor cannot take the whole message, and finishes the
+    /// message from there later (libwebsockets issue #1362). Freeing it at once let a large message (a Coinbase
+    /// book snapshot) be sent from freed memory: the peer's inflate failed and the connection closed. lws holds
+    /// back WRITEABLE until the message is out, so the next one may free it.
+    private var lastWritten: [UInt8] = []
 
     init(service: WebSocketService, handler: (any WebSocketHandler)?, url: WebSocketURL?) {
         self.service = service
@@ -140,6 +146,7 @@ public final class WebSocketConnection {
                 lws_write(wsi, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + pre, count,
                           ping ? LWS_WRITE_PING : LWS_WRITE_TEXT)
             }
+            swap(&lastWritten, &bytes)  // the previous message is freed here, lws being done with it
             if written < count {
                 closeReason = "write failed"
                 return -1

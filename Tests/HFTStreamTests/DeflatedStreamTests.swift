@@ -21,6 +21,8 @@ import Testing
         let arrived = await observer.wait { observer.count >= fixture.expected.count }
         stream.stop()
         #expect(arrived, "\(observer.count) of \(fixture.expected.count) events; health: \(observer.health.withLock { $0.map(\.description) })")
-        #expect(ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(fixture.expected))
+        let health = observer.health.withLock { $0.map(\.description) }
+        let same = ReplayFixture.grouped(observer.events.withLock { $0 }) == ReplayFixture.grouped(fixture.expected)
+        #expect(same, "events differ from the offline replay; health: \(health)")
     }
 }
