@@ -3,8 +3,9 @@
 // one bit per byte for quotes, backslashes, the bytes that end a number (`,` `}` `]`) and whitespace or control
 // bytes, or (for skipping) quotes, backslashes, opening and closing brackets. SSE2 (every x86-64 CPU) compares 16
 // bytes per instruction and gathers the bits with one `pmovmskb`; other CPUs run the portable loop.
-// `static inline`: Swift inlines them into the scanner, with no call. Pure functions: safe from any thread. The
-// caller guarantees that 32 bytes are readable at `p`.
+// `static inline`, always inlined: Swift inlines them into the scanner, with no call (without the attribute, LLVM
+// kept an out-of-line copy for the routing walk of every adapter: 2.7% of an OKX ticker+trade profile). Pure
+// functions: safe from any thread. The caller guarantees that 32 bytes are readable at `p`.
 #ifndef CJSON_MARKS_H
 #define CJSON_MARKS_H
 #include <stdint.h>
@@ -38,7 +39,7 @@ static inline hft_json_marks hft_json_marks32_portable(const uint8_t *p) {
 }
 
 /// The four classes of p[0] … p[31].
-static inline hft_json_marks hft_json_marks32(const uint8_t *p) {
+static inline __attribute__((always_inline)) hft_json_marks hft_json_marks32(const uint8_t *p) {
     hft_json_marks m;
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
@@ -80,7 +81,7 @@ static inline hft_json_nesting hft_json_nesting32_portable(const uint8_t *p) {
 }
 
 /// The four nesting classes of p[0] … p[31].
-static inline hft_json_nesting hft_json_nesting32(const uint8_t *p) {
+static inline __attribute__((always_inline)) hft_json_nesting hft_json_nesting32(const uint8_t *p) {
     hft_json_nesting m;
 #if defined(__SSE2__)
     const __m128i a = _mm_loadu_si128((const __m128i *)p);
