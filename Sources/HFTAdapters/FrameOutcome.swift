@@ -1,7 +1,8 @@
 public import HFTCore
 
 /// What a frame turned out to be. `kind` is the spec's message kind name (`aggTrade`, `book_update`), a
-/// static string: producing an outcome allocates nothing.
+/// static string: producing the outcome of a data or control frame allocates nothing (a failed frame's outcome
+/// boxes its ``FrameFailure``).
 public struct FrameOutcome: Sendable, CustomStringConvertible {
     public enum Disposition: Sendable, Equatable {
         /// Market data: `events` normalized events were delivered to the sink.
