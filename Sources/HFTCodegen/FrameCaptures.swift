@@ -16,12 +16,13 @@
 /// order) walk again too.
 struct FrameCaptures {
     struct Slot {
-        /// The `RouteState` member: `c<n>` holds a scalar (`JSONScalar?`), `o<n>` an offset (`Int?`).
-        let name: String
         let path: SpecPath
-        /// Its bit in `have`.
+        /// A position (`Int?`: where the array starts) rather than a scalar (`JSONScalar?`).
+        let isOffset: Bool
+        /// Its bit in `have`, and its number.
         let bit: Int
-        var isOffset: Bool { name.hasPrefix("o") }
+        /// The `RouteState` member: `c<n>` for a scalar, `o<n>` for a position.
+        var name: String { "\(isOffset ? "o" : "c")\(bit)" }
     }
 
     private(set) var slots: [Slot] = []
@@ -34,7 +35,7 @@ struct FrameCaptures {
             let new = paths.filter { p in !slots.contains { $0.path.text == p.path.text && $0.isOffset == p.offset } }
             guard slots.count + new.count <= 63 else { continue }
             for p in new {
-                slots.append(Slot(name: "\(p.offset ? "o" : "c")\(slots.count)", path: p.path, bit: slots.count))
+                slots.append(Slot(path: p.path, isOffset: p.offset, bit: slots.count))
             }
             needs[index] = paths.reduce(UInt64(0)) { mask, p in mask | (UInt64(1) << UInt64(slot(p.path, offset: p.offset)!.bit)) }
         }
@@ -74,8 +75,13 @@ struct FrameCaptures {
         return reads
     }
 
-    /// The statements capturing a scalar into `slot` (the trie renders `v` as the value).
+    /// The trie's stores capturing a scalar into `slot` (rendered on `st`, with `v` the value).
     static func storeLines(_ slot: Slot) -> [String] {
         ["\(slot.name) = v", "have |= \(UInt64(1) << UInt64(slot.bit))"]
+    }
+
+    /// The statements recording the position of the value at the scanner into `slot` (a trie node's `atValue`).
+    static func positionLines(_ slot: Slot) -> [String] {
+        ["st.\(slot.name) = s.offset", "st.have |= \(UInt64(1) << UInt64(slot.bit))"]
     }
 }

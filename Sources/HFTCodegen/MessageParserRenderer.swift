@@ -139,7 +139,8 @@ struct MessageParserRenderer {
     func frameLevelReads() -> [String] {
         guard continuesFromRoute else { return [] }
         return message.levels.enumerated().compactMap { g, level in
-            guard let array = level.path, array.root == .frame, let slot = captures.slot(array.dropLast, offset: true) else { return nil }
+            guard let array = level.path, array.root == .frame else { return nil }
+            let slot = captures.slot(array.dropLast, offset: true)!  // every frame-level array of such a kind has one
             return "if let at = rt.\(slot.name) { var t = JSONScanner(base: s.base, count: s.count, offset: at); try Self.\(prefix)_levels\(g)(&t, &st.bids, &st.asks) }"
         }
     }

@@ -62,7 +62,7 @@ struct RouterRenderer {
         for slot in captures.slots {
             let node = root.node(at: slot.path.steps)
             if slot.isOffset {
-                node.atValue += ["st.\(slot.name) = s.offset", "st.have |= \(UInt64(1) << UInt64(slot.bit))"]
+                node.atValue += FrameCaptures.positionLines(slot)
                 stateFields.append("var \(slot.name): Int? = nil  // \(slot.path.text)")
             } else {
                 node.stores += FrameCaptures.storeLines(slot)

@@ -47,8 +47,8 @@ public final class WebSocketConnection {
     /// The message written last, kept until the next WRITEABLE callback: with permessage-deflate, lws keeps a
     /// pointer into it when one pass of its (1 KiB) compressor cannot take the whole message, and finishes the
     /// message from there later (libwebsockets issue #1362). Freeing it at once let a large message (a Coinbase
-    /// book snapshot) be sent from freed memory: the peer's inflate failed and the connection closed. lws holds
-    /// back WRITEABLE until the message is out, so the next one may free it.
+    /// book snapshot) be sent from freed memory and reach the peer altered. lws holds back WRITEABLE until the
+    /// message is out, so the next one may free it.
     private var lastWritten: [UInt8] = []
 
     init(service: WebSocketService, handler: (any WebSocketHandler)?, url: WebSocketURL?) {

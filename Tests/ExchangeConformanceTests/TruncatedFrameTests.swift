@@ -75,9 +75,9 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }.sorted()
         var out: [(any ExchangeAdapter, [UInt8])] = []
         for file in files {
-            let capture = try CaptureFile(contentsOf: folder.appendingPathComponent(file))
+            let capture = try Conformance.capture(file)
             for descriptor in ExchangeCatalog.all {
-                let instruments = capture.instruments.filter { descriptor.adapter.configuration.nativeSymbol($0) != nil }
+                let instruments = Conformance.instruments(capture, descriptor.adapter)
                 guard !instruments.isEmpty, let adapter = try? descriptor.adapter.init(instruments: instruments) else { continue }
                 var taken: [String: Int] = [:]
                 for frame in capture.receivedFrames {
