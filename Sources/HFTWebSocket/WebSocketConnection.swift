@@ -147,7 +147,10 @@ public final class WebSocketConnection {
                           ping ? LWS_WRITE_PING : LWS_WRITE_TEXT)
             }
             swap(&lastWritten, &bytes)  // the previous message is freed here, lws being done with it
-            if written < count {
+            // Only -1 is a failure. When the socket takes part of a message, lws keeps the rest, sends it as the
+            // socket drains and holds back WRITEABLE meanwhile, and may return only the part sent (libwebsockets
+            // issues #644 and #3404).
+            if written < 0 {
                 closeReason = "write failed"
                 return -1
             }
