@@ -10,15 +10,33 @@ public import HFTCore
 /// only destroys events when one of them holds references (book levels, texts). Tickers and trades with numeric
 /// ids hold none, so emptying a batch of them is setting its count to zero.
 ///
+/// Book levels: ``removeAll()`` keeps the level arrays of the book events it empties (up to ``spareArrays`` of at
+/// most ``spareArrayLevels`` levels each) and generated parsers start their next book events' sides from them
+/// (``spareLevels()``). When nothing else kept those events (the stream's book keeper applies an update and drops
+/// it; `hft replay` prints it), the arrays are no longer shared and reading book messages allocates nothing either.
+/// When something did (an observer of raw updates holds a copy in its queue), a reused array is shared, and
+/// emptying it allocates a new one, as reading into a fresh array would.
+///
 /// Thread and ownership rules: noncopyable, owned by the thread that parses (the connection's service thread);
 /// read the events (``subscript(_:)``, ``forEach(_:)``, ``events``) before the next ``removeAll()``.
 public struct EventBatch: ~Copyable {
     @usableFromInline var base: UnsafeMutablePointer<MarketEvent>
     @usableFromInline var capacity: Int
     @usableFromInline var stored: Int
+    /// Level arrays kept by ``removeAll()`` for ``spareLevels()``: `spareCount` of them, at most ``spareArrays``.
+    @usableFromInline let spares: UnsafeMutablePointer<[BookLevel]>
+    @usableFromInline var spareCount = 0
+
+    /// How many level arrays a batch keeps (two per book event: a frame's bids and asks, or four for two symbols).
+    public static let spareArrays = 8
+    /// The largest array kept, in levels (of capacity): updates fit; a snapshot's big arrays are freed, so a batch
+    /// holds at most 8 × 64 levels (24 KiB), and reusing an array that is still shared never allocates more.
+    public static let spareArrayLevels = 64
 
     /// The number of events in the batch.
     @inlinable public var count: Int { stored }
+    /// How many level arrays the batch keeps for the next book events (``spareLevels()``).
+    public var keptLevelArrays: Int { spareCount }
     /// True once an event that holds references (and so must be destroyed) was received since the last
     /// ``removeAll()``.
     @usableFromInline var mustDestroy = false
@@ -27,11 +45,14 @@ public struct EventBatch: ~Copyable {
         self.capacity = max(capacity, 1)
         base = .allocate(capacity: self.capacity)
         stored = 0
+        spares = .allocate(capacity: Self.spareArrays)
     }
 
     deinit {
         base.deinitialize(count: stored)
         base.deallocate()
+        spares.deinitialize(count: spareCount)
+        spares.deallocate()
     }
 
     /// Appends an event. `consuming`: a freshly built event moves into the batch with one copy.
@@ -47,10 +68,33 @@ public struct EventBatch: ~Copyable {
     @inlinable
     public mutating func removeAll() {
         if mustDestroy {
-            base.deinitialize(count: stored)
+            for i in 0..<stored {
+                if case .book(let update) = (base + i).move() {
+                    keep(update.bids)
+                    keep(update.asks)
+                }
+            }
             mustDestroy = false
         }
         stored = 0
+    }
+
+    /// An empty array for one side of a book event, with the capacity of one that ``removeAll()`` kept when there
+    /// is one (no allocation when nothing else holds it), or a new empty array.
+    @inlinable
+    public mutating func spareLevels() -> [BookLevel] {
+        guard spareCount > 0 else { return [] }
+        spareCount &-= 1
+        var levels = (spares + spareCount).move()
+        levels.removeAll(keepingCapacity: true)
+        return levels
+    }
+
+    @usableFromInline
+    mutating func keep(_ levels: [BookLevel]) {
+        guard spareCount < Self.spareArrays, levels.capacity > 0, levels.capacity <= Self.spareArrayLevels else { return }
+        (spares + spareCount).initialize(to: levels)
+        spareCount &+= 1
     }
 
     /// The event at `index` (0 ..< ``count``).

@@ -113,13 +113,14 @@ struct MessageParserRenderer {
         }
 
         var body: [String] = []
+        let frameSpares = depth == 0 ? spareLevels("st") : []
         if let frameRoot {
-            body += ["var s = JSONScanner(frame)", "var st = \(frameState)()", "var events = 0", "do throws(FrameFailure) {",
+            body += ["var s = JSONScanner(frame)", "var st = \(frameState)()"] + frameSpares + ["var events = 0", "do throws(FrameFailure) {",
                      "    try Self.\(frameRoot)(&s, &st, true)"]
         } else {
             let reads = frameLevelReads()
             if depth > 0 || !reads.isEmpty { body.append("let s = JSONScanner(frame)") }
-            if hasFrameState { body.append("var st = \(frameState)()") }
+            if hasFrameState { body += ["var st = \(frameState)()"] + frameSpares }
             body += ["var events = 0", "do throws(FrameFailure) {"] + reads.map { "    " + $0 }
         }
         body += eachLoop(level: 1, roots: elementRoots).map { "    " + $0 }
@@ -145,6 +146,12 @@ struct MessageParserRenderer {
         }
     }
 
+    /// For a book kind: the event state's sides start from arrays the batch kept (``EventBatch/spareLevels()``).
+    func spareLevels(_ state: String) -> [String] {
+        guard message.emit == .book else { return [] }
+        return ["\(state).bids = sink.spareLevels()", "\(state).asks = sink.spareLevels()"]
+    }
+
     /// The nested loops over `each` arrays; the innermost builds and delivers the event.
     func eachLoop(level n: Int, roots: [String]) -> [String] {
         if n > depth { return emit() }
@@ -158,6 +165,7 @@ struct MessageParserRenderer {
             "var first\(n) = true",
             "while try s\(n).nextElement(first: &first\(n)) {",
             "    var e\(n) = \(elementState(n))()",
+        ] + (n == depth ? spareLevels("e\(n)").map { "    " + $0 } : []) + [
             "    try Self.\(roots[n - 1])(&s\(n), &e\(n), false)",
         ]
         lines += eachLoop(level: n + 1, roots: roots).map { "    " + $0 }

@@ -4,8 +4,9 @@ import Testing
 
 /// `EventBatch` keeps its events in memory it owns and skips destroying events that hold no references. The truth
 /// here is Swift's own value semantics: the events read back equal the ones received, in order, across growth;
-/// and an array held by a received event is released again by `removeAll()` (a shared array buffer is copied on
-/// the next write, an unshared one is written in place).
+/// an array held by a received event is released again by `removeAll()` (a shared array buffer is copied on the
+/// next write, an unshared one is written in place), except the level arrays of book events that the batch keeps
+/// for the next ones (`spareLevels()`: the same buffer, emptied).
 @Suite struct EventBatchTests {
     let exchange = ExchangeID(rawValue: "binance")!
     let instrument = Instrument("BTC-USDT")!
@@ -59,21 +60,66 @@ import Testing
         }
     }
 
+    /// `count` levels, prices 1…count.
+    func levels(_ count: Int) -> [BookLevel] {
+        (1...count).map { BookLevel(price: ExactDecimal(mantissa64: Int64($0), scale: 0), size: 1) }
+    }
+
+    func address(_ levels: [BookLevel]) -> UInt { levels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+
+    @Test func removeAllKeepsLevelArraysForTheNextBookEvents() {
+        var batch = EventBatch()
+        batch.receive(book(levels(3)))  // bids of 3 levels; the asks are an empty array without storage
+        let bids: UInt = { if case .book(let u) = batch[0] { return address(u.bids) }; return 0 }()
+        batch.removeAll()
+        #expect(batch.keptLevelArrays == 1)
+        let reused = batch.spareLevels()
+        #expect(reused.isEmpty && reused.capacity >= 3)
+        #expect(address(reused) == bids, "the kept array is handed back, not a new one")
+        #expect(batch.keptLevelArrays == 0)
+        #expect(batch.spareLevels().capacity == 0, "none left: a new empty array")
+    }
+
+    @Test func aKeptArrayThatIsStillSharedIsCopiedNotOverwritten() {
+        var held = levels(2)
+        var batch = EventBatch()
+        batch.receive(book(held))
+        batch.removeAll()
+        var reused = batch.spareLevels()
+        reused.append(BookLevel(price: 9, size: 9))
+        #expect(address(reused) != address(held))
+        #expect(held == levels(2), "reusing an array another owner holds must not change that owner's levels")
+        #expect(writeInPlace(&held), "the batch no longer holds the array once it handed it out")
+    }
+
+    @Test func keepsAtMostEightSmallArrays() {
+        var big = levels(EventBatch.spareArrayLevels + 1)
+        var batch = EventBatch()
+        batch.receive(book(big))
+        batch.removeAll()
+        #expect(batch.keptLevelArrays == 0)
+        #expect(writeInPlace(&big), "an array larger than spareArrayLevels is released")
+        for _ in 0..<(EventBatch.spareArrays + 3) { batch.receive(book(levels(1))) }
+        batch.removeAll()
+        #expect(batch.keptLevelArrays == EventBatch.spareArrays)
+    }
+
     @Test func removeAllReleasesWhatEventsHold() {
-        var levels = [BookLevel(price: 1, size: 1), BookLevel(price: 2, size: 2)]
+        // Larger than the arrays the batch keeps for reuse.
+        var held = levels(EventBatch.spareArrayLevels + 1)
         var batch = EventBatch()
         // Tickers and numeric-id trades first (nothing to destroy), then an event holding the array.
         batch.receive(ticker(1))
         batch.receive(trade(2, id: .number(2)))
-        batch.receive(book(levels))
+        batch.receive(book(held))
         batch.receive(ticker(3))
         batch.removeAll()
-        #expect(writeInPlace(&levels), "the batch still holds the book's levels after removeAll()")
+        #expect(writeInPlace(&held), "the batch still holds the book's levels after removeAll()")
         // While the batch holds them, the same write must copy (the check above can fail).
-        batch.receive(book(levels))
-        #expect(!writeInPlace(&levels))
+        batch.receive(book(held))
+        #expect(!writeInPlace(&held))
         batch.removeAll()
-        #expect(writeInPlace(&levels))
+        #expect(writeInPlace(&held))
     }
 
     @Test func dropsItsEventsWhenItGoesAway() {
@@ -84,5 +130,12 @@ import Testing
             #expect(batch.count == 1)
         }
         #expect(writeInPlace(&levels), "a destroyed batch must release the events it still held")
+        do {
+            var batch = EventBatch()
+            batch.receive(book(levels))
+            batch.removeAll()
+            #expect(batch.keptLevelArrays == 1)
+        }
+        #expect(writeInPlace(&levels), "a destroyed batch must release the level arrays it kept")
     }
 }
