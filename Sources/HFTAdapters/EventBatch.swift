@@ -13,9 +13,9 @@ public import HFTCore
 /// Book levels: ``removeAll()`` keeps the level arrays of the book events it empties (up to ``spareArrays`` of at
 /// most ``spareArrayLevels`` levels each) and generated parsers start their next book events' sides from them
 /// (``spareLevels()``). When nothing else kept those events (the stream's book keeper applies an update and drops
-/// it; `hft replay` prints it), the arrays are no longer shared and reading book messages allocates nothing either.
-/// When something did (an observer of raw updates holds a copy in its queue), a reused array is shared, and
-/// emptying it allocates a new one, as reading into a fresh array would.
+/// it; `hft replay` prints it), reading book messages then allocates nothing either. When something may have
+/// (observers of raw updates hold copies in their queues), empty with `removeAll(keepingLevels: false)`: emptying
+/// a reused array that is still shared allocates a new one, even for a side that then gets no levels.
 ///
 /// Thread and ownership rules: noncopyable, owned by the thread that parses (the connection's service thread);
 /// read the events (``subscript(_:)``, ``forEach(_:)``, ``events``) before the next ``removeAll()``.
@@ -64,10 +64,14 @@ public struct EventBatch: ~Copyable {
         stored &+= 1
     }
 
-    /// Empties the batch, keeping its capacity.
+    /// Empties the batch, keeping its capacity, and (`keepingLevels`) the level arrays of its book events for the
+    /// next ones: pass false when something else may still hold those events.
     @inlinable
-    public mutating func removeAll() {
-        if mustDestroy {
+    public mutating func removeAll(keepingLevels: Bool = true) {
+        if mustDestroy, !keepingLevels {
+            base.deinitialize(count: stored)
+            mustDestroy = false
+        } else if mustDestroy {
             for i in 0..<stored {
                 if case .book(let update) = (base + i).move() {
                     keep(update.bids)

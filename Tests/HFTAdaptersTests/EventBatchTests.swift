@@ -92,6 +92,15 @@ import Testing
         #expect(writeInPlace(&held), "the batch no longer holds the array once it handed it out")
     }
 
+    @Test func removeAllWithoutKeepingLevelsReleasesThem() {
+        var held = levels(2)
+        var batch = EventBatch()
+        batch.receive(book(held))
+        batch.removeAll(keepingLevels: false)
+        #expect(batch.keptLevelArrays == 0)
+        #expect(writeInPlace(&held))
+    }
+
     @Test func keepsAtMostEightSmallArrays() {
         var big = levels(EventBatch.spareArrayLevels + 1)
         var batch = EventBatch()

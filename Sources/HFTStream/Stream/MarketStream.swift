@@ -211,6 +211,10 @@ public final class MarketStream: @unchecked Sendable {
         delivered = true
     }
 
+    /// True when no observer keeps the book events delivered (the books apply them and no binding asked for raw
+    /// updates), so that a connection's batch may reuse their level arrays (`EventBatch.removeAll(keepingLevels:)`).
+    var bookEventsComeBack: Bool { books.map { !$0.passesUpdatesOn } ?? false }
+
     /// Events were pushed outside ``deliver(_:from:)`` (book views after a REST snapshot): wake at round end.
     func markDelivered() { delivered = true }
 

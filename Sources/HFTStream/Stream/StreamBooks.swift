@@ -56,6 +56,9 @@ final class StreamBooks {
         for entry in stream.adapter.symbols.entries { natives[entry.instrument] = entry.native }
     }
 
+    /// True when some observer asked for the raw book updates (they keep copies of the delivered events).
+    var passesUpdatesOn: Bool { !updateBindings.isEmpty }
+
     /// A book message from `connection` (service thread).
     func receive(_ update: BookUpdate, from connection: StreamConnection) {
         for binding in updateBindings { binding.push(.book(update), wake: false) }

@@ -128,7 +128,7 @@ final class StreamConnection: WebSocketHandler {
         let outcome = stream.adapter.parse(message, receiveTime: receiveTime, into: &batch)
         if batch.count > 0 {
             batch.forEach { stream.deliver($0, from: self) }
-            batch.removeAll()
+            batch.removeAll(keepingLevels: stream.bookEventsComeBack)
         }
         switch outcome.disposition {
         case .data:
