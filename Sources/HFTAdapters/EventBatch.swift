@@ -30,7 +30,7 @@ public struct EventBatch: ~Copyable {
     /// How many level arrays a batch keeps (two per book event: a frame's bids and asks, or four for two symbols).
     public static let spareArrays = 8
     /// The largest array kept, in levels (of capacity): updates fit; a snapshot's big arrays are freed, so a batch
-    /// holds at most 8 × 64 levels (24 KiB), and reusing an array that is still shared never allocates more.
+    /// holds at most 8 × 64 levels (24 KiB).
     public static let spareArrayLevels = 64
 
     /// The number of events in the batch.

@@ -213,6 +213,8 @@ public final class MarketStream: @unchecked Sendable {
 
     /// True when no observer keeps the book events delivered (the books apply them and no binding asked for raw
     /// updates), so that a connection's batch may reuse their level arrays (`EventBatch.removeAll(keepingLevels:)`).
+    /// While a book waits for its REST snapshot it holds deltas back (`BookSync`): reusing one of their arrays
+    /// then allocates a new one, as reading without reuse would, until the book is in sync.
     var bookEventsComeBack: Bool { books.map { !$0.passesUpdatesOn } ?? false }
 
     /// Events were pushed outside ``deliver(_:from:)`` (book views after a REST snapshot): wake at round end.
