@@ -8,7 +8,7 @@ extension JSONScanner {
     /// The fast path of generated level readers: the decimals are converted while their closing quotes are found
     /// (``ExactDecimal/parsingQuoted(_:end:)``), then later strings are read over. Returns nil, having consumed
     /// nothing, for anything else: other layouts, whitespace, escapes, numbers after the size, decimals in another
-    /// form, a row not within 64 bytes, fewer than 64 bytes left in the frame. Callers then read the level with their
+    /// form, a row not within 64 bytes (a row nearer the frame's end is read from a padded copy). Callers then read the level with their
     /// general path, which also reports errors; what this accepts, that path reads to the same level.
     ///
     /// Rows are short: converting digits as the loop meets them costs less than classifying the row's 64 bytes
@@ -17,9 +17,35 @@ extension JSONScanner {
     @_transparent
     public mutating func decimalPairRow() -> BookLevel? {
         let start = offset
-        // The 64 bytes from the row's start are readable: the loops below never look further.
-        guard count &- start >= 64 else { return nil }
-        let p = base + start
+        let remaining = count &- start
+        var used = 0
+        // The loops never look further than 64 bytes from the row's start: a row nearer the frame's end is read
+        // from a copy.
+        guard let level = remaining >= 64 ? Self.decimalPairRow(at: base + start, used: &used)
+                                          : Self.decimalPairRowNearEnd(base + start, remaining, used: &used)
+        else { return nil }
+        offset = start &+ used
+        return level
+    }
+
+    /// A row that starts less than 64 bytes before the frame's end (the last rows of Binance's and Kraken's
+    /// updates, followed by a few members), read from a copy padded with zero bytes. No row takes a zero byte, so
+    /// a row read there ends within the frame's own bytes.
+    @usableFromInline @inline(never)
+    static func decimalPairRowNearEnd(_ p: UnsafePointer<UInt8>, _ remaining: Int, used: inout Int) -> BookLevel? {
+        guard remaining >= 9 else { return nil }  // shorter than `["1","1"]`
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { padded in
+            padded.initialize(repeating: 0)
+            _ = padded.initialize(from: UnsafeBufferPointer(start: p, count: remaining))
+            return decimalPairRow(at: UnsafePointer(padded.baseAddress!), used: &used)
+        }
+    }
+
+    /// The row at `p`, whose 64 bytes from `p` are readable, and in `used` its length; nil as for
+    /// ``decimalPairRow()``.
+    @_transparent
+    @usableFromInline
+    static func decimalPairRow(at p: UnsafePointer<UInt8>, used: inout Int) -> BookLevel? {
         guard p[0] == UInt8(ascii: "["), p[1] == UInt8(ascii: "\"") else { return nil }
         var priceEnd = 0
         var sizeEnd = 0
@@ -53,7 +79,7 @@ extension JSONScanner {
             guard i < 63 else { return nil }
         }
         guard p[i] == UInt8(ascii: "]") else { return nil }
-        offset = start &+ i &+ 1
+        used = i &+ 1
         return BookLevel(price: price, size: size)
     }
 }
