@@ -115,8 +115,8 @@ struct MessageParserRenderer {
         var body: [String] = []
         let frameSpares = depth == 0 ? spareLevels("st") : []
         if let frameRoot {
-            body += ["var s = JSONScanner(frame)", "var st = \(frameState)()"] + frameSpares + ["var events = 0", "do throws(FrameFailure) {",
-                     "    try Self.\(frameRoot)(&s, &st, true)"]
+            body += ["var s = JSONScanner(frame)", "var st = \(frameState)()"] + frameSpares
+            body += ["var events = 0", "do throws(FrameFailure) {", "    try Self.\(frameRoot)(&s, &st, true)"]
         } else {
             let reads = frameLevelReads()
             if depth > 0 || !reads.isEmpty { body.append("let s = JSONScanner(frame)") }
