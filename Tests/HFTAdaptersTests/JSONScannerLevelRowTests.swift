@@ -66,14 +66,20 @@ import Testing
         ]
         for (text, price, size) in cases {
             let bytes = Array((text + pad).utf8)
-            try bytes.withUnsafeBytes { buffer in
-                var s = JSONScanner(buffer)
-                let read = s.decimalPairRow()
-                let level = try #require(read, "\(text)")
-                #expect(level.price.mantissa == price.0 && level.price.scale == price.1, "\(text)")
-                #expect(level.size.mantissa == size.0 && level.size.scale == size.1, "\(text)")
-                #expect(s.offset == bytes.firstIndex(of: UInt8(ascii: "]")).map { $0 + 1 })
-            }
+            try expectRow(bytes, price, size, used: try #require(bytes.firstIndex(of: UInt8(ascii: "]"))) + 1)
+        }
+    }
+
+    /// `decimalPairRow()` on `bytes` reads the level (mantissa, scale) × 2 and stands `used` bytes further.
+    func expectRow(_ bytes: [UInt8], _ price: (Int128, UInt8), _ size: (Int128, UInt8), used: Int) throws {
+        let text = String(decoding: bytes, as: UTF8.self)
+        try bytes.withUnsafeBytes { buffer in
+            var s = JSONScanner(buffer)
+            let read = s.decimalPairRow()
+            let level = try #require(read, "\(text)")
+            #expect(level.price.mantissa == price.0 && level.price.scale == price.1, "\(text)")
+            #expect(level.size.mantissa == size.0 && level.size.scale == size.1, "\(text)")
+            #expect(s.offset == used, "\(text)")
         }
     }
 
@@ -86,17 +92,7 @@ import Testing
              (35_415_000_000, 8), (500_000_000, 8), 49),                                                             // Kraken v1 update
             (#"["7.6220","3284"]]}}"#, (76220, 4), (3284, 0), 17),                                                    // Binance USD-M
         ]
-        for (text, price, size, used) in cases {
-            let bytes = Array(text.utf8)
-            try bytes.withUnsafeBytes { buffer in
-                var s = JSONScanner(buffer)
-                let read = s.decimalPairRow()
-                let level = try #require(read, "\(text)")
-                #expect(level.price.mantissa == price.0 && level.price.scale == price.1, "\(text)")
-                #expect(level.size.mantissa == size.0 && level.size.scale == size.1, "\(text)")
-                #expect(s.offset == used, "\(text)")
-            }
-        }
+        for (text, price, size, used) in cases { try expectRow(Array(text.utf8), price, size, used: used) }
     }
 
     /// Rows the general path must read (or reject): other forms of the decimals (more than 18 digits), whitespace,
