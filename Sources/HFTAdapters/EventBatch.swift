@@ -73,9 +73,9 @@ public struct EventBatch: ~Copyable {
             mustDestroy = false
         } else if mustDestroy {
             for i in 0..<stored {
-                if case .book(let update) = (base + i).move() {
-                    keep(update.bids)
-                    keep(update.asks)
+                if case .book(var update) = (base + i).move() {
+                    keep(LevelRun.take(&update.bids))
+                    keep(LevelRun.take(&update.asks))
                 }
             }
             mustDestroy = false
@@ -95,7 +95,7 @@ public struct EventBatch: ~Copyable {
     }
 
     @usableFromInline
-    mutating func keep(_ levels: [BookLevel]) {
+    mutating func keep(_ levels: consuming [BookLevel]) {
         guard spareCount < Self.spareArrays, levels.capacity > 0, levels.capacity <= Self.spareArrayLevels else { return }
         (spares + spareCount).initialize(to: levels)
         spareCount &+= 1
