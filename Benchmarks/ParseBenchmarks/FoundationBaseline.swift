@@ -126,7 +126,8 @@ struct FoundationBaseline {
                 }
             }
             let checksum = text(raw("checksum")).flatMap { Int64($0) }.map { UInt32(truncatingIfNeeded: $0) }
-            return .book(BookUpdate(exchange: exchange, instrument: instrument, kind: m.bookKind == "snapshot" ? .snapshot : .delta,
+            let snapshot = m.snapshotIfPresent.map { value($0, root: root, element: element) != nil } ?? (m.bookKind == "snapshot")
+            return .book(BookUpdate(exchange: exchange, instrument: instrument, kind: snapshot ? .snapshot : .delta,
                                     bids: bids, asks: asks,
                                     sequence: BookSequence(first: text(raw("first")).flatMap { UInt64($0) }, last: text(raw("last")).flatMap { UInt64($0) },
                                                            previous: text(raw("previous")).flatMap { UInt64($0) }),

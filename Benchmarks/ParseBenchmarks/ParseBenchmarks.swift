@@ -90,6 +90,12 @@ let benchmarks: @Sendable () -> Void = {
     for w in workloads {
         register("\(w.name)", w.frames, w.frameData, w)
         if !w.hotFrames.isEmpty { register("\(w.name) ticker+trade", w.hotFrames, w.hotData, w) }
+        // HFTKIT_SUBSET=text adds a pair over the frames that contain `text` (`"c":"` for Kraken's book updates),
+        // for looking at one message kind; not part of the report's targets.
+        if let pat = ProcessInfo.processInfo.environment["HFTKIT_SUBSET"] {
+            let sel = w.frames.filter { String(decoding: $0, as: UTF8.self).contains(pat) }
+            if !sel.isEmpty { register("\(w.name) subset", sel, sel.map { Data($0) }, w) }
+        }
     }
 }
 

@@ -55,7 +55,13 @@ public struct LevelRun {
         // A first run reserves a power of two, at least 16 levels: allocations of a few sizes are the allocator's
         // cheapest (its per-thread caches), and most updates then need no growth.
         if array.capacity == 0 { array.reserveCapacity(max(16, 1 << (Int.bitWidth &- (count &- 1).leadingZeroBitCount))) }
-        array.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        // One or two levels (most updates' sides): appended one by one, cheaper than the copy's call.
+        if count <= 2 {
+            array.append(base.pointee)
+            if count == 2 { array.append(base[1]) }
+        } else {
+            array.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        }
         base.deinitialize(count: count)
         count = 0
     }

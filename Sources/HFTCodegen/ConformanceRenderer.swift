@@ -27,7 +27,7 @@ public struct ConformanceRenderer {
 
                 /// Sequence and checksum fields are present in every book event whose spec maps them.
                 @Test func capture\(i)BookIntegrityFields() throws {
-                    try Conformance.checkBookFields(\(adapter).self, file: \(SwiftText.literal(capture.file)), fields: \(bookFields))
+                    try Conformance.checkBookFields(\(adapter).self, file: \(SwiftText.literal(capture.file)), fields: \(bookFields(deltasOnly: false))\(deltaFields))
                 }
                 """)
         }
@@ -56,11 +56,20 @@ public struct ConformanceRenderer {
     }
 
     /// Per book message kind, the sequence and checksum fields it maps as always present.
-    var bookFields: String {
+    /// `, deltaFields: [...]` when some book message maps a field that only its deltas carry (`"optional": "snapshot"`).
+    var deltaFields: String {
+        let text = bookFields(deltasOnly: true)
+        return text == "[:]" ? "" : ", deltaFields: \(text)"
+    }
+
+    /// Per book message kind, the sequence and checksum fields every event (or, `deltasOnly`, every delta) carries.
+    func bookFields(deltasOnly: Bool) -> String {
         var entries: [String] = []
         for m in spec.messages where m.emit == .book {
-            let names = m.fields.filter { ["first", "last", "previous", "checksum"].contains($0.name) && $0.required && $0.absentIf.isEmpty }
-                .map { SwiftText.literal($0.name) }
+            let names = m.fields.filter {
+                ["first", "last", "previous", "checksum"].contains($0.name) && $0.required && $0.absentIf.isEmpty
+                    && $0.optionalInSnapshots == deltasOnly
+            }.map { SwiftText.literal($0.name) }
             if !names.isEmpty { entries.append("\(SwiftText.literal(m.kind)): [\(names.joined(separator: ", "))]") }
         }
         return "[" + (entries.isEmpty ? ":" : entries.joined(separator: ", ")) + "]"

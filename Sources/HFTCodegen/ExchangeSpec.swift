@@ -104,6 +104,9 @@ public struct MessageSpec: Sendable {
     public let intervalSeconds: Int?
     public let fields: [FieldSpec]
     public let levels: [LevelSpec]
+    /// A book message that is a snapshot when this path is present and a delta otherwise (``bookKind`` is then
+    /// nil): one message for both, told apart by the parser's walk, so that routing needs not look for the path.
+    public var snapshotIfPresent: SpecPath? = nil
 }
 
 public enum EmitKind: String, Sendable, CaseIterable {
@@ -162,6 +165,8 @@ public struct FieldSpec: Sendable {
     public let required: Bool
     /// Values that mean "absent" (OKX sends `prevSeqId` -1 on snapshots).
     public let absentIf: [String]
+    /// A required field that snapshots may lack (`"optional": "snapshot"`, messages with ``MessageSpec/snapshotIfPresent``).
+    public var optionalInSnapshots = false
 }
 
 /// A group of book levels: an array of levels, or a single level made of frame fields.

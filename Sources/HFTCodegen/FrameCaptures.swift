@@ -11,7 +11,8 @@
 /// does not matter).
 ///
 /// A kind takes part ("continues from the route") when its frame-level paths are keys and indices only: no `[*]`
-/// in a frame-level field or level array (Kraken's `$[*].a[*]`: its own walk reads those in one pass). Such kinds
+/// in a frame-level field or level array (Kraken's `$[*].a[*]`: its own walk reads those in one pass), and no
+/// snapshot told by the presence of a frame path (the parser's walk looks for it). Such kinds
 /// walk the frame again, from the start. At most 63 slots are captured; kinds whose slots would not fit (in spec
 /// order) walk again too.
 struct FrameCaptures {
@@ -53,6 +54,8 @@ struct FrameCaptures {
     /// The frame-level paths a message reads (scalars; its first `each` array and frame-level level arrays as
     /// offsets), or nil when it must walk the frame itself.
     static func frameReads(_ m: MessageSpec) -> [(path: SpecPath, offset: Bool)]? {
+        // A snapshot told by a frame path's presence needs the parser's own walk of the frame.
+        if let presence = m.snapshotIfPresent, presence.root == .frame { return nil }
         var reads: [(path: SpecPath, offset: Bool)] = []
         func add(_ p: SpecPath, offset: Bool) {
             if !reads.contains(where: { $0.path.text == p.text && $0.offset == offset }) { reads.append((p, offset)) }

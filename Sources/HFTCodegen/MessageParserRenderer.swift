@@ -52,6 +52,12 @@ struct MessageParserRenderer {
             addEventField("var bids: [BookLevel] = []")
             addEventField("var asks: [BookLevel] = []")
         }
+        if let presence = message.snapshotIfPresent {
+            // Snapshot or delta: whether the walk meets the path (its value is read by whatever else wants it).
+            let trie = presence.root == .frame ? frameTrie : eventTrie()
+            trie.node(at: presence.steps).presence.append("st.snapshot = true")
+            if presence.root == .frame { frameFields.append("var snapshot = false") } else { addEventField("var snapshot = false") }
+        }
         for (g, level) in message.levels.enumerated() {
             if let arrayPath = level.path {
                 if arrayPath.root == .frame && continuesFromRoute {
@@ -182,6 +188,11 @@ struct MessageParserRenderer {
         return lines
     }
 
+    /// For a message that is a snapshot when a path is present: the state flag the walk set there.
+    var snapshotFlag: String? {
+        message.snapshotIfPresent.map { "\($0.root == .frame ? "st" : eventVar).snapshot" }
+    }
+
     func slotExpression(_ field: FieldSpec) -> String {
         scalarSlot("f_\(field.name)", field.path)
     }
@@ -212,7 +223,12 @@ struct MessageParserRenderer {
                 : field.absentIf.map { "!x_\(field.name).span.equals(\(SwiftText.literal($0)))" }.joined(separator: " && ")
             let optionalType = def.type == .tradeID ? conversion.type : conversion.type + "?"
             let empty = def.type == .tradeID ? ".none" : "nil"
-            if field.required {
+            if field.required, field.optionalInSnapshots {
+                // Required in deltas only.
+                let value = isPresent.map { "\($0) ? \(conversion.expression) : \(empty)" } ?? conversion.expression
+                lines.append("var \(v): \(optionalType) = \(empty)")
+                lines.append("if let x_\(field.name) = \(slot) { \(v) = \(value) } else if !\(snapshotFlag!) { throw FrameFailure(field: \(pathLiteral), reason: .missingField) }")
+            } else if field.required {
                 lines.append("guard let x_\(field.name) = \(slot) else { throw FrameFailure(field: \(pathLiteral), reason: .missingField) }")
                 if def.required {
                     lines.append("let \(v) = \(conversion.expression)")
@@ -243,7 +259,7 @@ struct MessageParserRenderer {
         case .trade:
             lines.append("sink.receive(.trade(Trade(exchange: Self.exchange, instrument: v_symbol, price: v_price, size: v_size, side: v_side, tradeID: \(values["tradeId"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
         case .book:
-            let kind = message.bookKind == "snapshot" ? ".snapshot" : ".delta"
+            let kind = snapshotFlag.map { "\($0) ? .snapshot : .delta" } ?? (message.bookKind == "snapshot" ? ".snapshot" : ".delta")
             lines.append("sink.receive(.book(BookUpdate(exchange: Self.exchange, instrument: v_symbol, kind: \(kind), bids: LevelRun.take(&\(e).bids), asks: LevelRun.take(&\(e).asks), sequence: BookSequence(first: \(values["first"]!), last: \(values["last"]!), previous: \(values["previous"]!)), checksum: \(values["checksum"]!), exchangeTime: \(time), receiveTime: receiveTime)))")
         case .candle:
             let closed = values["closed"]!

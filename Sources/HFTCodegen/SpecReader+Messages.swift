@@ -36,17 +36,16 @@ extension SpecReader {
             if let eachPath = r.path("each") {
                 each = splitEach(eachPath, line: item.position.line, jsonPath: r.child("each"), log: log)
             }
-            let bookKind = r.string("book")
-            if emit == .book, bookKind != "snapshot", bookKind != "delta" {
-                log.error(item.position.line, r.child("book"), "book messages need \"book\": \"snapshot\" or \"delta\"")
-            }
+            let (bookKind, snapshotIfPresent) = readBookKind(r.value("book"), path: r.child("book"), emit: emit,
+                                                             hasEach: !each.isEmpty, line: item.position.line, log: log)
             let interval = r.integer("intervalSeconds")
             if emit == .candle, interval == nil {
                 log.error(item.position.line, path, "candle messages need 'intervalSeconds'")
             }
             var fields: [FieldSpec] = []
             if let f = r.value("fields"), let emit {
-                fields = readFields(f, emit: emit, path: r.child("fields"), hasEach: !each.isEmpty, log: log)
+                fields = readFields(f, emit: emit, path: r.child("fields"), hasEach: !each.isEmpty,
+                                    snapshotDecidedByPresence: snapshotIfPresent != nil, log: log)
             }
             var levels: [LevelSpec] = []
             if let l = r.value("levels") {
@@ -56,7 +55,7 @@ extension SpecReader {
             r.finish(allowed: ["kind", "text", "when", "control", "emit", "each", "book", "intervalSeconds", "fields", "levels"])
             out.append(MessageSpec(kind: kind, line: item.position.line, text: text, conditions: conditions, control: control,
                                    emit: emit, each: each, bookKind: bookKind, intervalSeconds: interval,
-                                   fields: fields, levels: levels))
+                                   fields: fields, levels: levels, snapshotIfPresent: snapshotIfPresent))
         }
         // The router keeps one bit per distinct value test of a path (a UInt64).
         var valueTests: [String: Set<String>] = [:]
@@ -129,7 +128,41 @@ extension SpecReader {
         return out
     }
 
-    static func readFields(_ node: JSONValue.Node, emit: EmitKind, path: String, hasEach: Bool, log: DiagnosticLog) -> [FieldSpec] {
+    /// `"book"`: `"snapshot"`, `"delta"`, or `{"snapshotIfPresent": path}` (one message for both, told apart by
+    /// whether the path is present: Kraken v1's `as`). Gives the fixed kind or the path.
+    static func readBookKind(_ node: JSONValue.Node?, path: String, emit: EmitKind?, hasEach: Bool, line: Int,
+                             log: DiagnosticLog) -> (String?, SpecPath?) {
+        let expected = "book messages need \"book\": \"snapshot\", \"delta\" or {\"snapshotIfPresent\": path}"
+        guard let node else {
+            if emit == .book { log.error(line, path, expected) }
+            return (nil, nil)
+        }
+        if emit != .book { log.error(node.position.line, path, "only book messages have 'book'; remove it") }
+        switch node.value {
+        case .string(let s) where s == "snapshot" || s == "delta":
+            return (s, nil)
+        case .object:
+            var r = ObjectReader(node, path: path, log: log)
+            let presence = r.path("snapshotIfPresent", required: true)
+            r.finish(allowed: ["snapshotIfPresent"])
+            guard let presence else { return (nil, nil) }
+            if presence.steps.isEmpty || presence.endsWithEvery {
+                log.error(node.position.line, r.child("snapshotIfPresent"),
+                          "name the member whose presence marks a snapshot (e.g. $[*].as), not a whole array's elements")
+                return (nil, nil)
+            }
+            if presence.root == .element, !hasEach {
+                log.error(node.position.line, r.child("snapshotIfPresent"), "'@' paths need an 'each' array")
+            }
+            return (nil, presence)
+        default:
+            log.error(node.position.line, path, expected)
+            return (nil, nil)
+        }
+    }
+
+    static func readFields(_ node: JSONValue.Node, emit: EmitKind, path: String, hasEach: Bool,
+                           snapshotDecidedByPresence: Bool = false, log: DiagnosticLog) -> [FieldSpec] {
         guard case .object(let members) = node.value else {
             log.error(node.position.line, path, "expected an object of field → path")
             return []
@@ -146,6 +179,7 @@ extension SpecReader {
             var time: String?
             var map: [(String, String)] = []
             var optional = false
+            var optionalInSnapshots = false
             var absentIf: [String] = []
             switch m.value.value {
             case .string(let s):
@@ -155,7 +189,16 @@ extension SpecReader {
                 pathText = r.string("path", required: true)
                 time = r.string("time")
                 map = r.stringMap("map") ?? []
-                optional = r.bool("optional") ?? false
+                if let v = r.value("optional") {
+                    switch v.value {
+                    case .bool(let b): optional = b
+                    case .string("snapshot") where snapshotDecidedByPresence: optionalInSnapshots = true
+                    default:
+                        log.error(v.position.line, r.child("optional"), snapshotDecidedByPresence
+                            ? "expected true, false or \"snapshot\" (absent from snapshots, required in deltas)"
+                            : "expected true or false (\"snapshot\" is for messages with \"book\": {\"snapshotIfPresent\": …})")
+                    }
+                }
                 absentIf = r.strings("absentIf") ?? []
                 r.finish(allowed: ["path", "time", "map", "optional", "absentIf"])
             default:
@@ -179,7 +222,8 @@ extension SpecReader {
                     log.error(m.value.position.line, fieldPath, "sides need a \"map\" from the exchange's values to buy or sell")
                 }
             }
-            out.append(FieldSpec(name: m.key, type: def.type, path: p, time: time, map: map, required: !optional, absentIf: absentIf))
+            out.append(FieldSpec(name: m.key, type: def.type, path: p, time: time, map: map, required: !optional, absentIf: absentIf,
+                                 optionalInSnapshots: optionalInSnapshots))
         }
         for def in known where def.required && !out.contains(where: { $0.name == def.name }) {
             if !members.contains(where: { $0.key == def.name }) {

@@ -11,6 +11,8 @@ final class TrieNode {
     /// Statements run with the scanner at the value, before it is read (the routing walk records where a
     /// parser's `each` array starts).
     var atValue: [String] = []
+    /// Statements run when the value is present, whatever it is (a book message's snapshot flag).
+    var presence: [String] = []
     /// Take over the whole value: a call expression run with the scanner at this value.
     var takeover: String?
     /// Numbered by the renderer.
@@ -44,7 +46,8 @@ final class TrieNode {
 
     /// Only stores a scalar: no members, elements, routing marks or takeover below it.
     var isScalarLeaf: Bool {
-        keys.isEmpty && !hasArrayChildren && takeover == nil && marks.isEmpty && atValue.isEmpty && !stores.isEmpty
+        keys.isEmpty && !hasArrayChildren && takeover == nil && marks.isEmpty && atValue.isEmpty && presence.isEmpty
+            && !stores.isEmpty
     }
 
     /// True when this node or one below it takes over a whole value (levels, `each`).
@@ -59,6 +62,7 @@ final class TrieNode {
         n.stores = stores + other.stores
         n.marks = marks + other.marks
         n.atValue = atValue + other.atValue
+        n.presence = presence + other.presence
         n.takeover = takeover ?? other.takeover
         for (k, c) in keys + other.keys {
             if let i = n.keys.firstIndex(where: { $0.0 == k }) { n.keys[i].1 = n.keys[i].1.merged(with: c) } else { n.keys.append((k, c)) }

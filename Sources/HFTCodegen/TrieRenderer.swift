@@ -44,6 +44,7 @@ struct TrieRenderer {
         if needsPeek { body.append("let c = s.peek()") } else if !root.atValue.isEmpty { body.append("_ = s.peek()") }
         for m in root.marks { body.append("st.\(m) = c") }
         body += root.atValue
+        body += root.presence
         let stop = stopFlag.map { "!st.\($0), " } ?? ""
         // What is known at the value's first byte is a capture: without scalar stores, at once; with them, when the
         // value turns out to be a container (a scalar runs `afterCapture` after its stores).
@@ -119,11 +120,13 @@ struct TrieRenderer {
                 // and marks routing slots as present and not a container).
                 let fn = render(child)
                 body = "if value == nil { try Self.\(fn)(&s, &st, tail && seen | \(mask) == \(full)) }"
-                let marks = child.marks.map { "st.\($0) = UInt8(ascii: \"\\\"\")" }.joined(separator: "; ")
+                let marks = (child.marks.map { "st.\($0) = UInt8(ascii: \"\\\"\")" } + child.presence).joined(separator: "; ")
                 if !child.stores.isEmpty {
                     body += " else if let v = value { " + (marks.isEmpty ? "" : marks + "; ") + stores + " }"
                 } else if !child.marks.isEmpty {
                     body += " else { \(marks)\(after) }"
+                } else if !child.presence.isEmpty {
+                    body += " else { \(marks) }"
                 }
             }
             members.append((k, body + "; seen |= \(mask)"))

@@ -59,6 +59,37 @@ import Testing
         }
     }
 
+    /// `"book"` is a fixed kind or `{"snapshotIfPresent": path}`; `"optional": "snapshot"` belongs to the latter.
+    @Test func readsBookKindsAndReportsTheirMisuse() throws {
+        func messages(_ kind: String, _ checksum: String) -> String {
+            #"[{"kind": "book", "when": {"$[-2]": "book"}, "emit": "book", "book": "# + kind
+                + #", "fields": {"symbol": "$[-1]", "checksum": "# + checksum + "}}]"
+        }
+        let merged = try SpecReader.read(file: "specs/demo.json", text: Self.spec(
+            messages: messages(#"{"snapshotIfPresent": "$[*].as"}"#, #"{"path": "$[*].c", "optional": "snapshot"}"#)))
+        #expect(merged.messages[0].snapshotIfPresent?.text == "$[*].as")
+        #expect(merged.messages[0].bookKind == nil)
+        #expect(merged.messages[0].fields.map { [$0.name: $0.required && $0.optionalInSnapshots] } == [["symbol": false], ["checksum": true]])
+        let fixed = try SpecReader.read(file: "specs/demo.json", text: Self.spec(messages: messages(#""delta""#, #""$[1].c""#)))
+        #expect(fixed.messages[0].bookKind == "delta" && fixed.messages[0].snapshotIfPresent == nil)
+
+        for (kind, checksum, expected) in [
+            (#""full""#, #""$[1].c""#,
+             #"specs/demo.json:10: error: $.messages[0].book: book messages need "book": "snapshot", "delta" or {"snapshotIfPresent": path}"#),
+            (#"{"snapshotIfPresent": "$[*].as[*]"}"#, #""$[1].c""#,
+             "specs/demo.json:10: error: $.messages[0].book.snapshotIfPresent: name the member whose presence marks a snapshot (e.g. $[*].as), not a whole array's elements"),
+            (#""delta""#, #"{"path": "$[1].c", "optional": "snapshot"}"#,
+             #"specs/demo.json:10: error: $.messages[0].fields.checksum.optional: expected true or false ("snapshot" is for messages with "book": {"snapshotIfPresent": …})"#),
+        ] {
+            do {
+                _ = try SpecReader.read(file: "specs/demo.json", text: Self.spec(messages: messages(kind, checksum)))
+                Issue.record("accepted \(kind) with \(checksum)")
+            } catch {
+                #expect(error.diagnostics.map(\.description) == [expected])
+            }
+        }
+    }
+
     /// The router keeps one bit per distinct value test of a routing path: a 65th is a spec error.
     @Test func limitsValueTestsPerRoutingPath() throws {
         func kinds(_ n: Int) -> String {
