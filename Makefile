@@ -28,13 +28,10 @@ test: deps
 	@python3 scripts/check-spec-schema.py
 
 ## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines
-## (Python's asyncio.Queue and pyzmq pub/sub are measured right after, in the same run). One target: make bench BENCH=StreamBenchmarks
+## (Python's asyncio.Queue and pyzmq pub/sub are measured right after, in the same run). ParseBenchmarks runs one
+## process per exchange spec (scripts/bench.sh says why). One target: make bench BENCH=StreamBenchmarks
 bench: deps
-	HFTKIT_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark $(if $(BENCH),--target $(BENCH)) --format jmh --path .build-bench/results
-	@python3 scripts/asyncio-queue-baseline.py > .build-bench/results/asyncio-queue.json
-	@python3 scripts/pyzmq-pubsub-baseline.py > .build-bench/results/pyzmq-pubsub.json
-	@scripts/bench-report.py .build-bench/results/Current_run.jmh.json --asyncio .build-bench/results/asyncio-queue.json \
-		--pyzmq .build-bench/results/pyzmq-pubsub.json
+	SWIFT=$(SWIFT) scripts/bench.sh $(BENCH)
 
 clean:
 	rm -rf .build .build-bench

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make bench: every benchmark target, then the summary of same-run ratios (scripts/bench-report.py).
+#
+# ParseBenchmarks runs once per exchange spec, each in a fresh process (its two pairs: the whole capture and the
+# ticker+trade frames). In one process for all specs, a pair's numbers depended on what ran before it: the heap
+# that earlier pairs left moved a baseline by up to 25% (Coinbase's whole capture: 182–231 µs per frame) and an
+# adapter by up to 10% (Binance's whole capture: 229–253 ns per frame) from one ordering to another.
+#
+# Usage: scripts/bench.sh [TARGET]   (TARGET: one benchmark target, e.g. StreamBenchmarks)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+out=.build-bench/results
+rm -rf "$out" && mkdir -p "$out"
+run() {  # run PATH ARGS...: one `swift package benchmark` invocation writing PATH/Current_run.jmh.json
+    local path=$1; shift
+    HFTKIT_BENCHMARKS=1 "$SWIFT" package --scratch-path .build-bench benchmark "$@" --format jmh --path "$path"
+}
+
+target=${1:-}
+parts=()
+if [[ -z "$target" || "$target" != "ParseBenchmarks" ]]; then
+    if [[ -n "$target" ]]; then run "$out/rest" --target "$target"; else run "$out/rest" --skip-target ParseBenchmarks; fi
+    parts+=("$out/rest/Current_run.jmh.json")
+fi
+if [[ -z "$target" || "$target" == "ParseBenchmarks" ]]; then
+    for spec in specs/*.json; do
+        name=$(basename "$spec" .json)
+        [[ "$name" == *schema* ]] && continue
+        # `kraken` must not select `kraken_futures`: the name is followed by ':' or ' ticker+trade:'.
+        run "$out/parse-$name" --target ParseBenchmarks --filter "^${name}(:|.ticker.trade:).*"
+        if [[ -f "$out/parse-$name/Current_run.jmh.json" ]]; then
+            parts+=("$out/parse-$name/Current_run.jmh.json")
+        else
+            echo "(no ParseBenchmarks pairs for $name: its spec names no capture)"
+        fi
+    done
+fi
+python3 - "$out/Current_run.jmh.json" "${parts[@]}" <<'EOF'
+import json, sys
+merged = []
+for path in sys.argv[2:]:
+    merged += json.load(open(path))
+json.dump(merged, open(sys.argv[1], 'w'))
+EOF
+python3 scripts/asyncio-queue-baseline.py > "$out/asyncio-queue.json"
+python3 scripts/pyzmq-pubsub-baseline.py > "$out/pyzmq-pubsub.json"
+scripts/bench-report.py "$out/Current_run.jmh.json" --asyncio "$out/asyncio-queue.json" --pyzmq "$out/pyzmq-pubsub.json"
