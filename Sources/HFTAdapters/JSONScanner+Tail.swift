@@ -70,6 +70,19 @@ extension JSONScanner {
     static func openingQuote(_ p: UnsafePointer<UInt8>, before close: Int) -> Int? {
         var j = close - 1
         while j >= 0 {
+            #if _endian(little)
+            if j >= 7 {
+                // Eight bytes at a time, backwards: the highest quote of the word ending at j (an exact test per
+                // byte: the usual subtraction trick can flag a byte above a match).
+                let x = UnsafeRawPointer(p + (j &- 7)).loadUnaligned(as: UInt64.self) ^ 0x2222_2222_2222_2222
+                let quotes = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+                if quotes == 0 {
+                    j &-= 8
+                    continue
+                }
+                j = j &- 7 &+ ((63 &- quotes.leadingZeroBitCount) >> 3)
+            }
+            #endif
             if p[j] == UInt8(ascii: "\"") {
                 var slashes = 0
                 var b = j - 1

@@ -11,6 +11,9 @@ import Testing
         #""XBT/USD""#, #""""#, #""a\"b""#, #""\\""#, #""x\\\"y""#, #""\\\\""#, #"",]\"[""#, #""book-10""#,
         "0", "-12.5e+3", "1E9", "true", "false", "null", "1664",
         #"{"a":["5.1",0]}"#, "[]", #"[["1","2"]]"#, #"{"k":"]"}"#,
+        // Longer than a word, for the eight-bytes-at-a-time backward search: escapes in every position.
+        #""a longer text with \" an escaped quote, \\ a backslash and \\\" both""#, #""0123456789\"abcdefgh\\""#,
+        #""\"\"\"\"\"\"\"\"\"""#,
     ]
 
     @Test func lastScalarsMatchAForwardParse() throws {
