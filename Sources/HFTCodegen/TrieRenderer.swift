@@ -221,6 +221,12 @@ struct TrieRenderer {
             loop.append("        break")
             loop.append("    }")
             loop.append("    _ = s.peek()")
+            // The last elements, read from the end, are scalars; when nothing here reads a scalar element, the
+            // walk ends where they start (they were read forward already).
+            let takesScalars = (positives.map(\.1) + (root.every.map { [$0] } ?? [])).contains {
+                !$0.stores.isEmpty || !$0.marks.isEmpty || !$0.atValue.isEmpty || !$0.presence.isEmpty || $0.takeover != nil
+            }
+            if fromEnd && !takesScalars { loop.append("    if endsRead && s.offset == ends.\(depth - 1) { break }") }
             for k in stride(from: depth, to: 1, by: -1) { loop.append("    last\(k) = last\(k - 1)") }
             loop.append("    last1 = s.offset")
         } else {
