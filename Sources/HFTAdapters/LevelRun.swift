@@ -49,7 +49,7 @@ public struct LevelRun {
     }
 
     /// Appends the levels gathered so far to `array`, in order, and empties the run.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func flush(to array: inout [BookLevel]) {
         guard count > 0 else { return }
         // A first run reserves a power of two, at least 16 levels: allocations of a few sizes are the allocator's
