@@ -105,7 +105,7 @@ public struct MessageSpec: Sendable {
     public let fields: [FieldSpec]
     public let levels: [LevelSpec]
     /// A book message that is a snapshot when this path is present and a delta otherwise (``bookKind`` is then
-    /// nil): one message for both, told apart by the parser's walk, so that routing needs not look for the path.
+    /// nil): one message for both, told apart by the parser's walk, so that routing need not look for the path.
     public var snapshotIfPresent: SpecPath? = nil
 }
 
