@@ -19,7 +19,7 @@ run() {  # run PATH ARGS...: one `swift package benchmark` invocation writing PA
 
 target=${1:-}
 parts=()
-if [[ -z "$target" || "$target" != "ParseBenchmarks" ]]; then
+if [[ "$target" != "ParseBenchmarks" ]]; then
     if [[ -n "$target" ]]; then run "$out/rest" --target "$target"; else run "$out/rest" --skip-target ParseBenchmarks; fi
     parts+=("$out/rest/Current_run.jmh.json")
 fi

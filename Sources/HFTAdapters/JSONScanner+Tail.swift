@@ -1,3 +1,5 @@
+public import HFTCore
+
 /// Reading the last elements of a frame's root array from its end.
 ///
 /// Kraken spot frames name their channel and pair in the last two elements (`[1664, {...}, "book-10",
@@ -72,10 +74,10 @@ extension JSONScanner {
         while j >= 0 {
             #if _endian(little)
             if j >= 7 {
-                // Eight bytes at a time, backwards: the highest quote of the word ending at j (an exact test per
-                // byte: the usual subtraction trick can flag a byte above a match).
-                let x = UnsafeRawPointer(p + (j &- 7)).loadUnaligned(as: UInt64.self) ^ 0x2222_2222_2222_2222
-                let quotes = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+                // Eight bytes at a time, backwards: the highest quote of the word ending at j (the exact test:
+                // `bytesEqual` can flag a byte above a match).
+                let word = UnsafeRawPointer(p + (j &- 7)).loadUnaligned(as: UInt64.self)
+                let quotes = ByteWords.bytesEqualExact(word, 0x2222_2222_2222_2222)
                 if quotes == 0 {
                     j &-= 8
                     continue

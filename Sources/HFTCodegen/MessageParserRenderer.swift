@@ -223,8 +223,8 @@ struct MessageParserRenderer {
                 : field.absentIf.map { "!x_\(field.name).span.equals(\(SwiftText.literal($0)))" }.joined(separator: " && ")
             let optionalType = def.type == .tradeID ? conversion.type : conversion.type + "?"
             let empty = def.type == .tradeID ? ".none" : "nil"
-            if field.required, field.optionalInSnapshots {
-                // Required in deltas only.
+            if field.optionalInSnapshots {
+                // Required in deltas only (the reader sets it on required fields of snapshotIfPresent messages).
                 let value = isPresent.map { "\($0) ? \(conversion.expression) : \(empty)" } ?? conversion.expression
                 lines.append("var \(v): \(optionalType) = \(empty)")
                 lines.append("if let x_\(field.name) = \(slot) { \(v) = \(value) } else if !\(snapshotFlag!) { throw FrameFailure(field: \(pathLiteral), reason: .missingField) }")

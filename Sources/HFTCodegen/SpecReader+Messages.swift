@@ -162,7 +162,7 @@ extension SpecReader {
     }
 
     static func readFields(_ node: JSONValue.Node, emit: EmitKind, path: String, hasEach: Bool,
-                           snapshotDecidedByPresence: Bool = false, log: DiagnosticLog) -> [FieldSpec] {
+                           snapshotDecidedByPresence: Bool, log: DiagnosticLog) -> [FieldSpec] {
         guard case .object(let members) = node.value else {
             log.error(node.position.line, path, "expected an object of field → path")
             return []

@@ -50,6 +50,11 @@ final class TrieNode {
             && !stores.isEmpty
     }
 
+    /// Does something with its own value (stores, marks, statements, a takeover), whatever its children do.
+    var actsAtValue: Bool {
+        !stores.isEmpty || !marks.isEmpty || !atValue.isEmpty || !presence.isEmpty || takeover != nil
+    }
+
     /// True when this node or one below it takes over a whole value (levels, `each`).
     var hasTakeover: Bool {
         takeover != nil || keys.contains { $0.1.hasTakeover } || indices.contains { $0.1.hasTakeover } || (every?.hasTakeover ?? false)

@@ -123,10 +123,8 @@ struct TrieRenderer {
                 let marks = (child.marks.map { "st.\($0) = UInt8(ascii: \"\\\"\")" } + child.presence).joined(separator: "; ")
                 if !child.stores.isEmpty {
                     body += " else if let v = value { " + (marks.isEmpty ? "" : marks + "; ") + stores + " }"
-                } else if !child.marks.isEmpty {
+                } else if !marks.isEmpty {
                     body += " else { \(marks)\(after) }"
-                } else if !child.presence.isEmpty {
-                    body += " else { \(marks) }"
                 }
             }
             members.append((k, body + "; seen |= \(mask)"))
@@ -223,9 +221,7 @@ struct TrieRenderer {
             loop.append("    _ = s.peek()")
             // The last elements, read from the end, are scalars; when nothing here reads a scalar element, the
             // walk ends where they start (they were read forward already).
-            let takesScalars = (positives.map(\.1) + (root.every.map { [$0] } ?? [])).contains {
-                !$0.stores.isEmpty || !$0.marks.isEmpty || !$0.atValue.isEmpty || !$0.presence.isEmpty || $0.takeover != nil
-            }
+            let takesScalars = (positives.map(\.1) + (root.every.map { [$0] } ?? [])).contains(where: \.actsAtValue)
             if fromEnd && !takesScalars { loop.append("    if endsRead && s.offset == ends.\(depth - 1) { break }") }
             for k in stride(from: depth, to: 1, by: -1) { loop.append("    last\(k) = last\(k - 1)") }
             loop.append("    last1 = s.offset")

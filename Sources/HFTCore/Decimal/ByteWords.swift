@@ -11,6 +11,14 @@ public enum ByteWords {
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
+    /// High bit set in each byte of `word` equal to the same byte of `pattern`, exactly: no false positives, so
+    /// the highest set bit may be used too (searching backwards). A few more operations than ``bytesEqual(_:_:)``.
+    @inlinable @inline(__always)
+    public static func bytesEqualExact(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+        let x = word ^ pattern
+        return ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+    }
+
     /// The first `min(length, 8)` bytes at `q` (`length` ≥ 1) as a little-endian word, zero above them, read with
     /// at most two overlapping loads that stay inside `[q, q + length)`.
     @inlinable @inline(__always)
