@@ -257,6 +257,20 @@ public struct JSONScanner {
         try skipNested(depth: 0)
     }
 
+    /// Where the value of the member `key` starts when that member comes right after the value ending at `offset`
+    /// (`,"key":`, compact, the key without escapes); nil otherwise. The parser of Binance's depth updates finds
+    /// the asks (`"a"`) after reading the bids, where the routing walk stopped.
+    @inlinable
+    public func valueOfMember(_ key: StaticString, at offset: Int) -> Int? {
+        let n = key.utf8CodeUnitCount
+        let end = offset &+ n &+ 4  // `,"` key `":`
+        guard offset >= 0, end <= count, base[offset] == UInt8(ascii: ","), base[offset &+ 1] == UInt8(ascii: "\""),
+              base[offset &+ n &+ 2] == UInt8(ascii: "\""), base[offset &+ n &+ 3] == UInt8(ascii: ":"),
+              ByteSpan(base: base + (offset &+ 2), count: n).equals(key)
+        else { return nil }
+        return end
+    }
+
     /// Skips the rest of the `levels` innermost containers being read, through their closing brackets: a walk
     /// that has read every member it needs passes over the others without looking at their keys.
     @inlinable

@@ -8,7 +8,8 @@
 ///
 /// Arrays of book levels at frame level (Binance depth updates' `$.data.b`) are captured as positions too, and the
 /// parser reads them from there, when each array has a side of its own (so that the order in which they are read
-/// does not matter).
+/// does not matter). When the two are members of one object (`$.data.b`, `$.data.a`), the walk stops at the first
+/// without passing over its levels, and the parser looks for the second right after them (``siblingLevels``).
 ///
 /// A kind takes part ("continues from the route") when its frame-level paths are keys and indices only: no `[*]`
 /// in a frame-level field or level array (Kraken's `$[*].a[*]`: its own walk reads those in one pass), and no
@@ -29,6 +30,11 @@ struct FrameCaptures {
     private(set) var slots: [Slot] = []
     /// Message index → the bits of the slots that kind reads.
     private(set) var needs: [Int: UInt64] = [:]
+    /// Message index → its two frame-level arrays of levels when they are members of one object (Binance's
+    /// `$.data.b` and `$.data.a`), with the second's key. The second is not among the kind's `needs`: the walk
+    /// stops at the first one without passing over its levels, and the parser, having read them, finds the second
+    /// right after (or walks the frame again when it is not there).
+    private(set) var siblingLevels: [Int: (first: Slot, second: Slot, key: String)] = [:]
 
     init(spec: ExchangeSpec) {
         for (index, message) in spec.messages.enumerated() where message.emit != nil && message.text == nil {
@@ -38,7 +44,15 @@ struct FrameCaptures {
             for p in new {
                 slots.append(Slot(path: p.path, isOffset: p.offset, bit: slots.count))
             }
-            needs[index] = paths.reduce(UInt64(0)) { mask, p in mask | (UInt64(1) << UInt64(slot(p.path, offset: p.offset)!.bit)) }
+            var mask = paths.reduce(UInt64(0)) { mask, p in mask | (UInt64(1) << UInt64(slot(p.path, offset: p.offset)!.bit)) }
+            let arrays = message.levels.compactMap { $0.path }.filter { $0.root == .frame }.map { $0.dropLast }
+            if arrays.count == 2, arrays[0].steps.dropLast() == arrays[1].steps.dropLast(),
+               case .key(let key)? = arrays[1].steps.last, case .key? = arrays[0].steps.last,
+               let first = slot(arrays[0], offset: true), let second = slot(arrays[1], offset: true) {
+                mask &= ~(UInt64(1) << UInt64(second.bit))
+                siblingLevels[index] = (first, second, key)
+            }
+            needs[index] = mask
         }
     }
 

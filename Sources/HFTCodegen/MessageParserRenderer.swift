@@ -143,12 +143,30 @@ struct MessageParserRenderer {
 
     /// For a kind that continues from the route: statements reading its frame-level arrays of levels from the
     /// positions the routing walk recorded (an absent array gives no levels, as when the walk reads it).
+    ///
+    /// Two arrays that are members of one object (``FrameCaptures/siblingLevels``): the routing walk stopped at the
+    /// first, so the second is looked for right after it, then (not there) by walking the frame again.
     func frameLevelReads() -> [String] {
         guard continuesFromRoute else { return [] }
-        return message.levels.enumerated().compactMap { g, level in
-            guard let array = level.path, array.root == .frame else { return nil }
+        let siblings = captures.siblingLevels[index]
+        return message.levels.enumerated().flatMap { g, level -> [String] in
+            guard let array = level.path, array.root == .frame else { return [] }
             let slot = captures.slot(array.dropLast, offset: true)!  // every frame-level array of such a kind has one
-            return "if let at = rt.\(slot.name) { var t = JSONScanner(base: s.base, count: s.count, offset: at); try Self.\(prefix)_levels\(g)(&t, &st.bids, &st.asks) }"
+            let read = "var t = JSONScanner(base: s.base, count: s.count, offset: at); try Self.\(prefix)_levels\(g)(&t, &st.bids, &st.asks)"
+            if let siblings, slot.bit == siblings.first.bit {
+                return ["var after\(slot.bit) = -1", "if let at = rt.\(slot.name) { \(read); after\(slot.bit) = t.offset }"]
+            }
+            if let siblings, slot.bit == siblings.second.bit {
+                let first = siblings.first.bit
+                return [
+                    "var at\(slot.bit) = rt.\(slot.name)",
+                    "if at\(slot.bit) == nil, after\(first) >= 0 {",
+                    "    if let v = s.valueOfMember(\(SwiftText.literal(siblings.key)), at: after\(first)) { at\(slot.bit) = v } else { at\(slot.bit) = try Self.routeToEnd(frame, rt).\(slot.name) }",
+                    "}",
+                    "if let at = at\(slot.bit) { \(read) }",
+                ]
+            }
+            return ["if let at = rt.\(slot.name) { \(read) }"]
         }
     }
 

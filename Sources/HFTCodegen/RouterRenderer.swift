@@ -149,12 +149,33 @@ struct RouterRenderer {
             \(indent(needs.joined(separator: "\n")))
             }
 
-            /// The kind of `rule`, for failures found after it was decided.
+            \(routeToEnd(rootFunction))/// The kind of `rule`, for failures found after it was decided.
             static func kind(_ rule: Int) -> StaticString {
             \(indent(kinds.joined(separator: "\n")))
             }
 
             \((matchFunctions + trie.functions).joined(separator: "\n\n"))
+            """
+    }
+
+    /// For kinds whose walk stops at the first of two sibling arrays of levels (``FrameCaptures/siblingLevels``):
+    /// the routing walk of the whole frame, for when the second array is not right after the first.
+    func routeToEnd(_ rootFunction: String?) -> String {
+        guard let rootFunction, !captures.siblingLevels.isEmpty else { return "" }
+        return """
+            /// The routing walk of the whole frame for the decided rule of `rt`, capturing every slot (a second
+            /// array of levels not found right after the first).
+            static func routeToEnd(_ frame: UnsafeRawBufferPointer, _ rt: RouteState) throws(FrameFailure) -> RouteState {
+                var st = RouteState()
+                st.root = rt.root
+                st.decided = true
+                st.rule = rt.rule
+                var s = JSONScanner(frame)
+                try Self.\(rootFunction)(&s, &st, true)
+                return st
+            }
+
+
             """
     }
 
