@@ -34,6 +34,7 @@ def build(tree):
 def base_tree(rev):
     commit = subprocess.run(["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     if not os.path.isdir(BASE_TREE):
+        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True)  # after `make clean` removed the folder
         subprocess.run(["git", "worktree", "add", "--detach", BASE_TREE, commit], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     else:
