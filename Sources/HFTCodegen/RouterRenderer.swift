@@ -149,20 +149,20 @@ struct RouterRenderer {
             \(indent(needs.joined(separator: "\n")))
             }
 
-            \(routeToEnd(rootFunction))/// The kind of `rule`, for failures found after it was decided.
+            /// The kind of `rule`, for failures found after it was decided.
             static func kind(_ rule: Int) -> StaticString {
             \(indent(kinds.joined(separator: "\n")))
             }
 
-            \((matchFunctions + trie.functions).joined(separator: "\n\n"))
+            \((matchFunctions + trie.functions + routeToEnd(rootFunction)).joined(separator: "\n\n"))
             """
     }
 
     /// For kinds whose walk stops at the first of two sibling arrays of levels (``FrameCaptures/siblingLevels``):
     /// the routing walk of the whole frame, for when the second array is not right after the first.
-    func routeToEnd(_ rootFunction: String?) -> String {
-        guard let rootFunction, !captures.siblingLevels.isEmpty else { return "" }
-        return """
+    func routeToEnd(_ rootFunction: String?) -> [String] {
+        guard let rootFunction, !captures.siblingLevels.isEmpty else { return [] }
+        return ["""
             /// The routing walk of the whole frame for the decided rule of `rt`, capturing every slot (a second
             /// array of levels not found right after the first).
             static func routeToEnd(_ frame: UnsafeRawBufferPointer, _ rt: RouteState) throws(FrameFailure) -> RouteState {
@@ -174,9 +174,7 @@ struct RouterRenderer {
                 try Self.\(rootFunction)(&s, &st, true)
                 return st
             }
-
-
-            """
+            """]
     }
 
     func outcome(_ m: MessageSpec, index: Int) -> String {
