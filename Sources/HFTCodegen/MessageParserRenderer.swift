@@ -386,6 +386,8 @@ struct MessageParserRenderer {
         ]
         if let fixed = level.side, let indices = rowIndices(level), indices.map(\.index) == [0, 1] {
             // `["price","size",…]` rows: both decimals read in one step when they take the common form.
+            // Runs of them with their quotes found 64 bytes at a time; a row that declines, the one-row form.
+            lines.append("        if s.decimalPairRows(&\(run(fixed == "bid")), to: &\(fixed == "bid" ? "bids" : "asks")) { continue }")
             lines.append("        if let level = s.decimalPairRow() { \(append(fixed == "bid")); continue }")
         }
         var body = ["var lv = LevelScalars()"]

@@ -1,0 +1,123 @@
+public import CJSONMarks
+public import HFTCore
+
+extension JSONScanner {
+    /// Reads a run of compact book level rows whose first two elements are quoted decimals, price then size
+    /// (OKX `["30238.8","2","0","1"],["30239","0.5","0","2"]`, Binance `["0.3521","672"]`, Kraken v1 with its time
+    /// strings), appending each level to `run` (and through it to `array`). The scanner stands on the first row's
+    /// `[`; afterwards it stands after the last row read, before the `,` or `]` that follows it. Returns false,
+    /// having consumed nothing, when not even the first row could be read this way.
+    ///
+    /// The fast path of generated level readers, for arrays of many levels (books of 25 or 400 levels). The
+    /// quotes of 64 bytes at a time are found at once (``hft_json_quotes64``), at positions that do not depend on
+    /// what the rows hold, and each row's quotes are then taken from those bits (`trailingZeroBitCount`, clear the
+    /// lowest bit). Knowing where each decimal ends, it is converted without a loop or data-dependent branch
+    /// (``ExactDecimal/fromWords(head:tail:length:negative:)``). Where ``decimalPairRow()`` finds each row's end by
+    /// converting its digits one by one, the end of a row here does not wait for its conversion, so the conversions
+    /// of consecutive rows overlap; and rows of varying lengths cost no mispredicted loop exits.
+    ///
+    /// It stops before a row it does not read (whitespace, escapes, a number, a decimal in another form or of more
+    /// than 17 characters, a row within 8 bytes of the frame's end, a frame shorter than 64 bytes): the caller's
+    /// general path reads that row, reports its errors, and may call this again for the rows after it.
+    /// What this accepts, the general path reads to the same levels (`JSONScannerLevelRowsTests`).
+    @inlinable @inline(__always)
+    public mutating func decimalPairRows(_ run: inout LevelRun, to array: inout [BookLevel]) -> Bool {
+        let start = offset
+        // Word loads reach 8 bytes below a decimal's end and 8 above its start: the row's `["` keeps the first
+        // inside the frame from offset 8 on; rows end 8 bytes before the frame's end (checked per row).
+        guard start >= 16, count >= 64, start &+ 2 <= count else { return false }
+        var quotes = QuoteBits(base: base, count: count, at: start)
+        var row = start
+        var read = false
+        while base[row] == UInt8(ascii: "["), base[row &+ 1] == UInt8(ascii: "\"") {
+            // The price's and the size's quotes, adjacent but for one comma, then any further strings.
+            guard let o1 = quotes.next(), o1 == row &+ 1, let c1 = quotes.next(),
+                  let o2 = quotes.next(), o2 == c1 &+ 2, base[c1 &+ 1] == UInt8(ascii: ","),
+                  let c2 = quotes.next()
+            else { break }
+            var close = c2
+            var whole = true
+            while true {
+                // The bytes after a string: a comma or `]`, then the next row's `,["`.
+                guard close &+ 5 <= count else { whole = false; break }
+                guard base[close &+ 1] == UInt8(ascii: ",") else { break }
+                guard let o = quotes.next(), o == close &+ 2, let c = quotes.next() else { whole = false; break }
+                close = c
+            }
+            guard whole, base[close &+ 1] == UInt8(ascii: "]"),
+                  let price = Self.rowDecimal(base + (o1 &+ 1), c1 &- o1 &- 1),
+                  let size = Self.rowDecimal(base + (o2 &+ 1), c2 &- o2 &- 1)
+            else { break }
+            run.append(BookLevel(price: price, size: size), to: &array)
+            read = true
+            row = close &+ 2
+            offset = row
+            // The next row follows a comma; anything else ends the run here.
+            guard base[row] == UInt8(ascii: ","), base[row &+ 1] == UInt8(ascii: "[") else { break }
+            row &+= 1
+        }
+        return read
+    }
+
+    /// The decimal of `length` bytes at `p` (1…16 characters, `d+(.d+)?`), nil for anything else. The 16 bytes
+    /// below `p + length` are readable.
+    @inlinable @inline(__always)
+    static func rowDecimal(_ p: UnsafePointer<UInt8>, _ length: Int) -> ExactDecimal? {
+        guard length >= 1, length <= 16 else { return nil }
+        var value: UInt64 = 0
+        let scale = hft_decimal16(p + length, length, &value)
+        guard scale >= 0 else { return nil }
+        return ExactDecimal(mantissa64: Int64(bitPattern: value), scale: UInt8(truncatingIfNeeded: scale))
+    }
+}
+
+/// The quotes of a frame from an offset on, one at a time: each 64-byte block is classified once
+/// (``hft_json_quotes64``) and its quotes taken lowest first. A block with a backslash ends the quotes (nil), so
+/// no quote returned is escaped. The last block is read from the frame's last 64 bytes, never past its end.
+///
+/// Thread safety: a value confined to the thread that parses the frame.
+@frozen @usableFromInline
+struct QuoteBits {
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let count: Int
+    /// Offset of the block `bits` describes.
+    @usableFromInline var block: Int
+    /// The quotes of the block not yet returned, bit i for byte `block + i`.
+    @usableFromInline var bits: UInt64
+    /// False once a block with a backslash was met.
+    @usableFromInline var clean: Bool
+
+    /// Quotes from `offset` on; `count` ≥ 64.
+    @inlinable @inline(__always)
+    init(base: UnsafePointer<UInt8>, count: Int, at offset: Int) {
+        self.base = base
+        self.count = count
+        block = offset
+        bits = 0
+        clean = true
+        load()
+    }
+
+    @inlinable @inline(__always)
+    mutating func load() {
+        // A block reaching past the frame's end is read from its last 64 bytes, shifted down: nothing past the
+        // end is read, and bytes past it have no bits.
+        let at = min(block, count &- 64)
+        let marks = hft_json_quotes64(base + at)
+        clean = clean && marks.slashes == 0
+        bits = clean ? marks.quotes >> UInt64(truncatingIfNeeded: block &- at) : 0
+    }
+
+    /// The offset of the next quote, nil past the frame's end or a backslash.
+    @inlinable @inline(__always)
+    mutating func next() -> Int? {
+        while bits == 0 {
+            block &+= 64
+            guard clean, block < count else { return nil }
+            load()
+        }
+        let quote = block &+ bits.trailingZeroBitCount
+        bits &= bits &- 1
+        return quote
+    }
+}
