@@ -97,16 +97,6 @@ extension ExactDecimal {
         let head = ByteWords.loadPrefix(q, length)
         // The last 8 bytes, ending at the span's end (for short spans: the head moved up).
         let tail = length >= 8 ? q.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self) : head << UInt64(8 &* (8 &- length))
-        return fromWords(head: head, tail: tail, length: length, negative: negative)
-    }
-
-    /// The decimal `d{1,7}(.d{1,8})?` or `d{8}` of `length` (1…17) bytes, negated when `negative`, from two words:
-    /// `head`, its first min(length, 8) bytes with zero bytes above them, and `tail`, a word whose top bytes are its
-    /// last min(length, 8) bytes (what lies below them is ignored). nil for anything else. No loop, no
-    /// data-dependent branch: for readers that know where the text ends (``parseWordwise(_:_:)``, runs of book
-    /// level rows whose quotes were found in bulk).
-    @inlinable @inline(__always)
-    public static func fromWords(head: UInt64, tail: UInt64, length: Int, negative: Bool) -> ExactDecimal? {
         let dots = ByteWords.bytesEqual(head, 0x2E2E_2E2E_2E2E_2E2E)
         let k = dots == 0 ? length : dots.trailingZeroBitCount >> 3  // digits before the dot
         let m = dots == 0 ? 0 : length &- k &- 1                       // digits after it
