@@ -77,10 +77,19 @@ public struct ByteSpan {
     }
 
     /// A decimal parsed in place.
-    @inlinable
+    ///
+    /// Inlined, with the general parser out of line: the conversions of a message's fields (each a chain of
+    /// dependent vector steps) then overlap instead of waiting on one call after another.
+    @inlinable @inline(__always)
     public func decimal() throws(DecimalError) -> ExactDecimal {
         if let value = plainDecimal16() { return value }
-        return try ExactDecimal(parsing: base, count: count)
+        return try generalDecimal()
+    }
+
+    /// ``decimal()`` by the general parser, as a call.
+    @inline(never) @usableFromInline
+    func generalDecimal() throws(DecimalError) -> ExactDecimal {
+        try ExactDecimal(parsing: base, count: count)
     }
 
     /// The decimal `digit+(.digit+)?` of 1…16 bytes (most prices and sizes) with no loop and no branch on its length

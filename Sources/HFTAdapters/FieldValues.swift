@@ -5,7 +5,7 @@ public import HFTCore
 /// ids that are neither numbers nor UUIDs).
 public enum FieldValues {
     /// A decimal sent as a string (`"65083.67"`) or a JSON number (`65083.67`).
-    @inlinable
+    @inlinable @inline(__always)
     public static func decimal(_ v: JSONScalar, _ field: StaticString) throws(FrameFailure) -> ExactDecimal {
         guard v.kind == .string || v.kind == .number else { throw FrameFailure(field: field, reason: .invalidValue) }
         do {
