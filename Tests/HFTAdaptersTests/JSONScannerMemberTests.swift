@@ -3,7 +3,8 @@ import HFTAdapters
 import Testing
 
 /// `nextMember` reads a member in one step from 32 classified bytes, or falls back to the byte-wise walk. Both must
-/// give what the plain walk (`nextKey`, then `scalar` or `skipValue`) gives, member by member, on any object.
+/// give what the plain walk (`nextKey`, then `scalar` or `skipValue`) gives, member by member, on any object (values
+/// up to 70 bytes, so members both within and beyond the 32 bytes).
 @Suite struct JSONScannerMemberTests {
     /// What one member reads as, independent of the path taken.
     enum Read: Equatable, CustomStringConvertible {
@@ -66,14 +67,15 @@ import Testing
     }
 
     static func randomKey(_ rng: inout some RandomNumberGenerator) -> String {
-        let pool = ["px", "sz", "ts", "side", "instId", "tradeId", "instType", "volCcy24h", "a", "", "k\\\"q", "é", "bidPx"]
+        let pool = ["px", "sz", "ts", "side", "instId", "tradeId", "instType", "volCcy24h", "a", "", "k\\\"q", "é", "bidPx",
+                    "price_percent_chg_24_h"]
         return pool.randomElement(using: &rng)!
     }
 
     static func randomValue(_ rng: inout some RandomNumberGenerator, depth: Int = 0) -> String {
         switch Int.random(in: 0..<10, using: &rng) {
-        case 0: return "\"\(String(repeating: "9", count: Int.random(in: 0...40, using: &rng)))\""
-        case 1: return "\"a\\\"b\\\\\""
+        case 0: return "\"\(String(repeating: "9", count: Int.random(in: 0...70, using: &rng)))\""
+        case 1: return ["\"a\\\"b\\\\\"", "\"2026-08-09T21:05:48.2285688\\u0030Z\""].randomElement(using: &rng)!
         case 2: return String(Int.random(in: -99_999_999_999...99_999_999_999, using: &rng))
         case 3: return ["true", "false", "null", "-1.5e-3"].randomElement(using: &rng)!
         case 4 where depth < 2: return "{\"x\":\(randomValue(&rng, depth: depth + 1)),\"y\":[1,\"]\"]}"
