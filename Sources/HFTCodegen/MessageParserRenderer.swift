@@ -383,6 +383,8 @@ struct MessageParserRenderer {
         lines += [
             "    var first = true",
             "    while try s.nextElement(first: &first) {",
+            // Snapshots run to megabytes (Coinbase's: 35 000 levels): the next levels' bytes are asked for ahead.
+            "        s.prefetch(512)",
         ]
         if let fixed = level.side, let indices = rowIndices(level), indices.map(\.index) == [0, 1] {
             // `["price","size",…]` rows: both decimals read in one step when they take the common form.
