@@ -384,7 +384,7 @@ struct MessageParserRenderer {
             "    var first = true",
             "    while try s.nextElement(first: &first) {",
             // Snapshots run to megabytes (Coinbase's: 35 000 levels): the next levels' bytes are asked for ahead.
-            "        s.prefetch(512)",
+            "        s.prefetch(1024)",
         ]
         if let fixed = level.side, let indices = rowIndices(level), indices.map(\.index) == [0, 1] {
             // `["price","size",…]` rows: both decimals read in one step when they take the common form.
