@@ -93,15 +93,16 @@ public struct ByteSpan {
     }
 
     /// The decimal `digit+(.digit+)?` of 1…16 bytes (most prices and sizes) with no loop and no branch on its length
-    /// (``hft_decimal16``, SSE2), nil for anything else or when the 16 bytes that end with the span's last byte
-    /// are not all in that byte's memory page (1 span end in 273): ``decimal()`` then takes the general parser,
-    /// which reads the same text to the same value.
+    /// (``hft_decimal16``, SSE2), nil for anything else or, `checkingPage`, when the 16 bytes that end with the
+    /// span's last byte are not all in that byte's memory page (1 span end in 273): ``decimal()`` then takes the
+    /// general parser, which reads the same text to the same value.
     ///
-    /// The load may read up to 15 bytes before the span (inside its memory page, so it cannot fault); their
-    /// values are masked off.
+    /// The load may read up to 15 bytes before the span: inside its memory page, so it cannot fault. Callers that
+    /// know those bytes are readable (inside the frame: ``JSONScanner/decimalPairRows(_:to:)``) pass
+    /// `checkingPage: false`. Their values are masked off.
     @inlinable @inline(__always)
-    public func plainDecimal16() -> ExactDecimal? {
-        guard count >= 1, count <= 16, UInt(bitPattern: base + (count &- 1)) & 4095 >= 15 else { return nil }
+    public func plainDecimal16(checkingPage: Bool = true) -> ExactDecimal? {
+        guard count >= 1, count <= 16, !checkingPage || UInt(bitPattern: base + (count &- 1)) & 4095 >= 15 else { return nil }
         var value: UInt64 = 0
         let scale = hft_decimal16(base + count, count, &value)
         guard scale >= 0 else { return nil }

@@ -1,4 +1,3 @@
-public import CJSONMarks
 public import HFTCore
 
 extension JSONScanner {
@@ -29,24 +28,24 @@ extension JSONScanner {
         var quotes = QuoteBits(base: base, count: count, at: start)
         var row = start
         var read = false
-        while base[row] == UInt8(ascii: "["), base[row &+ 1] == UInt8(ascii: "\"") {
+        rows: while base[row] == UInt8(ascii: "["), base[row &+ 1] == UInt8(ascii: "\"") {
             // The price's and the size's quotes, adjacent but for one comma, then any further strings.
             guard let o1 = quotes.next(), o1 == row &+ 1, let c1 = quotes.next(),
                   let o2 = quotes.next(), o2 == c1 &+ 2, base[c1 &+ 1] == UInt8(ascii: ","),
                   let c2 = quotes.next()
             else { break }
             var close = c2
-            var whole = true
+            // The bytes after a string (checked to be inside the frame first): a comma and the next string, or
+            // `]`, then the next row's `,["`.
             while true {
-                // The bytes after a string: a comma or `]`, then the next row's `,["`.
-                guard close &+ 5 <= count else { whole = false; break }
+                guard close &+ 5 <= count else { break rows }
                 guard base[close &+ 1] == UInt8(ascii: ",") else { break }
-                guard let o = quotes.next(), o == close &+ 2, let c = quotes.next() else { whole = false; break }
+                guard let o = quotes.next(), o == close &+ 2, let c = quotes.next() else { break rows }
                 close = c
             }
-            guard whole, base[close &+ 1] == UInt8(ascii: "]"),
-                  let price = Self.rowDecimal(base + (o1 &+ 1), c1 &- o1 &- 1),
-                  let size = Self.rowDecimal(base + (o2 &+ 1), c2 &- o2 &- 1)
+            guard base[close &+ 1] == UInt8(ascii: "]"),
+                  let price = ByteSpan(base: base + (o1 &+ 1), count: c1 &- o1 &- 1).plainDecimal16(checkingPage: false),
+                  let size = ByteSpan(base: base + (o2 &+ 1), count: c2 &- o2 &- 1).plainDecimal16(checkingPage: false)
             else { break }
             run.append(BookLevel(price: price, size: size), to: &array)
             read = true
@@ -57,16 +56,5 @@ extension JSONScanner {
             row &+= 1
         }
         return read
-    }
-
-    /// The decimal of `length` bytes at `p` (1…16 characters, `d+(.d+)?`), nil for anything else. The 16 bytes
-    /// below `p + length` are readable.
-    @inlinable @inline(__always)
-    static func rowDecimal(_ p: UnsafePointer<UInt8>, _ length: Int) -> ExactDecimal? {
-        guard length >= 1, length <= 16 else { return nil }
-        var value: UInt64 = 0
-        let scale = hft_decimal16(p + length, length, &value)
-        guard scale >= 0 else { return nil }
-        return ExactDecimal(mantissa64: Int64(bitPattern: value), scale: UInt8(truncatingIfNeeded: scale))
     }
 }

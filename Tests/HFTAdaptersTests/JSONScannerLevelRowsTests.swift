@@ -92,12 +92,12 @@ import Testing
         #expect(general < total / 2, "\(general) of \(total) rows read by the general path")
     }
 
-    /// An OKX update as recorded (spot BTC-USDT, three asks and one bid); the levels written out by hand.
+    /// An OKX update from the bundled capture (okx.jsonl, UNI-USD-SWAP, three asks, no bids); the levels written
+    /// out by hand from its text.
     @Test func readsARecordedUpdate() throws {
-        let text = #"{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["29876.5","1","0","1"],"#
-            + #"["29877","0.12345678","0","3"],["29880.1","12","0","2"]],"bids":[["29870","0.5","0","1"]],"ts":"1652459225298","#
-            + #""checksum":-123,"seqId":1,"prevSeqId":0}]}"#
-        let expected: [(Int128, UInt8, Int128, UInt8)] = [(298765, 1, 1, 0), (29877, 0, 12_345_678, 8), (298801, 1, 12, 0)]
+        let text = #"{"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"update","data":[{"asks":[["5.142","0","0","0"],"#
+            + #"["5.148","311","0","3"],["5.152","36","0","1"]],"bids":[],"ts":"1652459234826","checksum":-617819834}]}"#
+        let expected: [(Int128, UInt8, Int128, UInt8)] = [(5142, 3, 0, 0), (5148, 3, 311, 0), (5152, 3, 36, 0)]
         try Array(text.utf8).withUnsafeBytes { buffer in
             let bytes = buffer.bindMemory(to: UInt8.self)
             let key = Array(#""asks":["#.utf8)
