@@ -62,11 +62,14 @@ enum Products {
 }
 
 /// A child process whose standard output is read line by line.
+///
+/// A dedicated thread reads the pipe with blocking `read(2)` until end of file. (Foundation's `readabilityHandler`
+/// on Linux lost the last chunk of a 10 000-line burst once in CI: the child had printed every line and exited, the
+/// test saw 27 fewer.)
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
-    private let lines = Mutex<[String]>([])
-    private let buffer = Mutex<[UInt8]>([])
+    private let lines = LineCollector()
 
     init(_ executable: URL, _ arguments: [String], ipcDirectory: String, extraEnvironment: [String: String] = [:]) throws {
         process.executableURL = executable
@@ -79,26 +82,22 @@ final class ChildProcess: @unchecked Sendable {
         process.environment = env
         process.standardOutput = output
         process.standardError = FileHandle.standardError
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.buffer.withLock { buf in
-                buf.append(contentsOf: data)
-                while let nl = buf.firstIndex(of: 0x0A) {
-                    let line = String(decoding: buf[..<nl], as: UTF8.self)
-                    buf.removeSubrange(...nl)
-                    self.lines.withLock { $0.append(line) }
-                }
-            }
-        }
         try process.run()
+        // `run()` closed the parent's copy of the write end, so the reader sees end of file when the child exits.
+        let reading = output.fileHandleForReading
+        let collector = lines
+        let reader = Thread {
+            collector.readUntilEndOfFile(reading.fileDescriptor)
+            try? reading.close()
+        }
+        reader.start()
     }
 
     static func python(_ arguments: [String], ipcDirectory: String) throws -> ChildProcess {
         try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments, ipcDirectory: ipcDirectory)
     }
 
-    var printed: [String] { lines.withLock { $0 } }
+    var printed: [String] { lines.all }
 
     /// Waits until a printed line satisfies `predicate` (or `seconds` pass); returns it.
     func waitForLine(seconds: Double = 30, _ predicate: (String) -> Bool) async -> String? {
@@ -130,5 +129,33 @@ final class ChildProcess: @unchecked Sendable {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+}
+
+/// Lines read from a file descriptor by one thread, read by others.
+final class LineCollector: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    /// Blocking reads until end of file (or an error other than EINTR); each complete line is appended as it arrives.
+    func readUntilEndOfFile(_ fd: Int32) {
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            pending.append(contentsOf: chunk[..<n])
+            var start = 0
+            var complete: [String] = []
+            while let nl = pending[start...].firstIndex(of: 0x0A) {
+                complete.append(String(decoding: pending[start..<nl], as: UTF8.self))
+                start = nl + 1
+            }
+            pending.removeFirst(start)
+            if !complete.isEmpty { lines.withLock { $0.append(contentsOf: complete) } }
+        }
+        if !pending.isEmpty { lines.withLock { $0.append(String(decoding: pending, as: UTF8.self)) } }
     }
 }
