@@ -29,7 +29,8 @@ test: deps
 
 ## Benchmarks (release build, separate scratch folder), summarized as same-run ratios against baselines
 ## (Python's asyncio.Queue and pyzmq pub/sub are measured right after, in the same run). ParseBenchmarks runs one
-## process per exchange spec (scripts/bench.sh says why). One target: make bench BENCH=StreamBenchmarks
+## process per exchange spec, three times, keeping the median run (scripts/bench.sh says why; BENCH_RUNS=N).
+## One target: make bench BENCH=StreamBenchmarks
 bench: deps
 	SWIFT=$(SWIFT) scripts/bench.sh $(BENCH)
 

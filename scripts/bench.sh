@@ -6,10 +6,14 @@
 # that earlier pairs left moved a baseline by up to 25% (Coinbase's whole capture: 182–231 µs per frame) and an
 # adapter by up to 10% (Binance's whole capture: 229–253 ns per frame) from one ordering to another.
 #
-# Usage: scripts/bench.sh [TARGET]   (TARGET: one benchmark target, e.g. StreamBenchmarks)
+# Each spec runs BENCH_RUNS times (3 by default), each time in a fresh process; per group the report keeps the run
+# whose same-run ratio is the median (scripts/bench-median-run.py), and prints every run's ratio beside it.
+#
+# Usage: [BENCH_RUNS=N] scripts/bench.sh [TARGET]   (TARGET: one benchmark target, e.g. StreamBenchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
+RUNS=${BENCH_RUNS:-3}
 out=.build-bench/results
 rm -rf "$out" && mkdir -p "$out"
 run() {  # run PATH ARGS...: one `swift package benchmark` invocation writing PATH/Current_run.jmh.json
@@ -28,9 +32,13 @@ if [[ -z "$target" || "$target" == "ParseBenchmarks" ]]; then
         name=$(basename "$spec" .json)
         [[ "$name" == *schema* ]] && continue
         # `kraken` must not select `kraken_futures`: the name is followed by ':' or ' ticker+trade:'.
-        run "$out/parse-$name" --target ParseBenchmarks --filter "^${name}(:|.ticker.trade:).*"
-        if [[ -f "$out/parse-$name/Current_run.jmh.json" ]]; then
-            parts+=("$out/parse-$name/Current_run.jmh.json")
+        runs=()
+        for ((k = 1; k <= RUNS; k++)); do
+            run "$out/parse-$name-$k" --target ParseBenchmarks --filter "^${name}(:|.ticker.trade:).*"
+            if [[ -f "$out/parse-$name-$k/Current_run.jmh.json" ]]; then runs+=("$out/parse-$name-$k/Current_run.jmh.json"); fi
+        done
+        if ((${#runs[@]} > 0)) && scripts/bench-median-run.py "$out/parse-$name.jmh.json" "${runs[@]}"; then
+            parts+=("$out/parse-$name.jmh.json")
         else
             echo "(no ParseBenchmarks pairs for $name: its spec names no capture)"
         fi
