@@ -8,8 +8,8 @@ whole runs: per group (`okx`, `okx ticker+trade`, ...), the run whose baseline /
 both of its rows. The ratio therefore stays a same-run ratio; the other runs' ratios are printed beside it.
 
 Usage: scripts/bench-median-run.py OUT.jmh.json RUN1.jmh.json [RUN2.jmh.json ...]
-Writes OUT.jmh.json (the chosen entries, in the JMH export format that scripts/bench-report.py reads); exits with 3
-when the runs hold no benchmark (ParseBenchmarks has no pairs for a spec that names no capture).
+Writes OUT.jmh.json (the chosen entries, in the JMH export format that scripts/bench-report.py reads; empty when the
+runs hold no benchmark: ParseBenchmarks has no pairs for a spec that names no capture).
 """
 import importlib.util
 import json
@@ -23,11 +23,6 @@ bench_report = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_report)
 
 
-def ns_per_item(entry, per):
-    wall = bench_report.median(entry.get('secondaryMetrics', {}), 'Time (wall clock)')  # µs per iteration
-    return wall * 1000 / per if wall else None
-
-
 def group_ratios(entries):
     """{group: (ratio or None, [entries])} for one run's entries."""
     groups = {}
@@ -37,7 +32,7 @@ def group_ratios(entries):
             continue
         group = groups.setdefault(m['group'], {'entries': [], 'baseline': None, 'adapter': None})
         group['entries'].append(entry)
-        ns = ns_per_item(entry, int(m['n']))
+        ns = bench_report.ns_per_item(entry, int(m['n']))
         if m['name'].startswith('baseline'):
             group['baseline'] = ns
         elif m['name'].startswith('generated_adapter'):
@@ -47,7 +42,7 @@ def group_ratios(entries):
 
 
 def main(argv):
-    if len(argv) < 2:
+    if len(argv) < 1:
         sys.exit(__doc__)
     out, runs = argv[0], [group_ratios(json.load(open(path))) for path in argv[1:]]
     chosen = []
@@ -62,9 +57,10 @@ def main(argv):
         spread = ', '.join(f'{r:.1f}x' for r, _ in measured)
         print(f"  {group.replace('_', ' ')}: median run {ratio:.1f}x of {len(measured)} (runs: {spread};"
               f" sd {statistics.pstdev([r for r, _ in measured]) / ratio * 100:.0f}%)")
+    if not chosen:
+        print('  (no ParseBenchmarks pairs in these runs: the spec names no capture)')
     json.dump(chosen, open(out, 'w'))
-    return len(chosen)
 
 
 if __name__ == '__main__':
-    sys.exit(0 if main(sys.argv[1:]) else 3)  # 3: the runs hold no benchmark (the spec names no capture)
+    main(sys.argv[1:])

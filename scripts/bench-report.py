@@ -44,6 +44,13 @@ def median(metrics, key):
     return metrics.get(key, {}).get('scorePercentiles', {}).get('50.0')
 
 
+def ns_per_item(entry, per):
+    """ns per item of one JMH entry: the median wall-clock time of an iteration over its items (else throughput)."""
+    wall = median(entry.get('secondaryMetrics', {}), 'Time (wall clock)')  # µs per iteration
+    throughput = entry['primaryMetric']['scorePercentiles']['50.0']  # iterations per second (integer: coarse)
+    return wall * 1000 / per if wall else (1e9 / (throughput * per) if throughput else float('inf'))
+
+
 def read_groups(path):
     groups = {}
     for b in json.load(open(path)):
@@ -53,10 +60,8 @@ def read_groups(path):
             continue
         per = int(m['n'])
         secondary = b.get('secondaryMetrics', {})
-        wall = median(secondary, 'Time (wall clock)')  # µs per iteration
-        throughput = b['primaryMetric']['scorePercentiles']['50.0']  # iterations per second (integer: coarse)
         mallocs = median(secondary, 'Malloc (total)')
-        ns = wall * 1000 / per if wall else (1e9 / (throughput * per) if throughput else float('inf'))
+        ns = ns_per_item(b, per)
         group = m['group'].replace('_', ' ')
         row = {
             'name': m['name'].replace('_', ' '),
